@@ -1,0 +1,71 @@
+"""Write query results to JSONL, CSV or Parquet."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import IO, Iterable
+
+from corpus import queries
+
+WHAT = {"articles": queries.iter_article_records, "issues": queries.iter_issue_records,
+        "tables": queries.iter_table_records, "labels": queries.iter_label_records}
+FORMATS = ("jsonl", "csv", "parquet")
+
+
+def _flat(value):
+    """CSV cells: nested lists/dicts as compact JSON, tag lists as 'label;label'."""
+    if isinstance(value, list) and value and isinstance(value[0], dict) and "label" in value[0]:
+        return ";".join(v["label"] for v in value)
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def write_jsonl(records: Iterable[dict], fh: IO[str]) -> int:
+    n = 0
+    for n, record in enumerate(records, 1):
+        fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return n
+
+
+def write_csv(records: Iterable[dict], fh: IO[str]) -> int:
+    writer, n = None, 0
+    for n, record in enumerate(records, 1):
+        if writer is None:
+            writer = csv.DictWriter(fh, fieldnames=list(record))
+            writer.writeheader()
+        writer.writerow({k: _flat(v) for k, v in record.items()})
+    return n
+
+
+def write_parquet(records: Iterable[dict], path: Path) -> int:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    rows = list(records)
+    if any(isinstance(v, list) and v and isinstance(v[0], list) for r in rows for v in r.values()):
+        rows = [{k: (json.dumps(v, ensure_ascii=False) if k == "rows" else v) for k, v in r.items()}
+                for r in rows]       # mixed-type table cells: Parquet columns need one type
+    pq.write_table(pa.Table.from_pylist(rows), path)
+    return len(rows)
+
+
+def export(conn, what: str, fmt: str, out: str | Path | None, stdout: IO[str] | None = None,
+           **filters) -> int:
+    """Export articles|issues|tables|labels; returns the number of records written."""
+    if what not in WHAT:
+        raise ValueError(f"--what must be one of {', '.join(WHAT)}")
+    if fmt not in FORMATS:
+        raise ValueError(f"--format must be one of {', '.join(FORMATS)}")
+    records = WHAT[what](conn, **filters) if what == "articles" else WHAT[what](conn)
+    if fmt == "parquet":
+        if out is None:
+            raise ValueError("Parquet needs --out FILE")
+        return write_parquet(records, Path(out))
+    writer = write_jsonl if fmt == "jsonl" else write_csv
+    if out is None:
+        return writer(records, stdout if stdout is not None else io.StringIO())
+    with open(out, "w", encoding="utf-8", newline="") as fh:
+        return writer(records, fh)

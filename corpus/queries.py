@@ -1,0 +1,155 @@
+"""Read queries over the corpus; they return plain records (dicts), sqlite rows stay here."""
+
+from __future__ import annotations
+
+import calendar
+import json
+import re
+import sqlite3
+from typing import Iterator
+
+ARTICLE_FIELDS = ("article_id", "issue", "seq", "title", "subtitle", "text", "pages", "topics",
+                  "companies", "ocr_confidence")
+
+
+def month_bounds(since: str | None, until: str | None) -> tuple[str | None, str | None]:
+    """'2025-06' -> ('2025-06-01', '2025-06-30'): a month given as until is included whole."""
+    def expand(value: str | None, end: bool) -> str | None:
+        if not value:
+            return None
+        if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+            raise ValueError(f"dates are YYYY, YYYY-MM or YYYY-MM-DD, not {value!r}")
+        parts = value.split("-")
+        if len(parts) == 3:
+            return value
+        year = int(parts[0])
+        month = int(parts[1]) if len(parts) > 1 else (12 if end else 1)
+        day = calendar.monthrange(year, month)[1] if end else 1
+        return f"{year:04d}-{month:02d}-{day:02d}"
+    return expand(since, False), expand(until, True)
+
+
+def article_filter(topic=None, company=None, since=None, until=None, issue=None):
+    """SQL WHERE clause and parameters for the common article filters (always parameterised)."""
+    clauses, params = ["1 = 1"], []
+    start, end = month_bounds(since, until)
+    if start:
+        clauses.append("i.date >= ?")
+        params.append(start)
+    if end:
+        clauses.append("i.date <= ?")
+        params.append(end)
+    for kind, label in (("topic", topic), ("company", company)):
+        if label:
+            clauses.append("a.article_id IN (SELECT article_id FROM tags_in_force WHERE kind = ?"
+                           " AND label = ? AND value = 1)")
+            params += [kind, label]
+    if issue:
+        clauses.append("(a.issue_id = ? OR i.total_no = ?)")
+        params += [issue, int(issue) if str(issue).isdigit() else -1]
+    return " AND ".join(clauses), params
+
+
+def _tags(conn: sqlite3.Connection, article_id: str) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {"topic": [], "company": []}
+    for row in conn.execute(
+            "SELECT kind, label, score, source FROM tags_in_force WHERE article_id = ? AND value = 1"
+            " ORDER BY kind, COALESCE(score, 1) DESC, label", (article_id,)):
+        out[row["kind"]].append({"label": row["label"], "score": row["score"], "source": row["source"]})
+    return out
+
+
+def _issue_short(row: sqlite3.Row) -> dict:
+    return {"series": row["series"], "year": row["year"], "issue_no": row["issue_no"],
+            "total_no": row["total_no"], "date": row["date"], "editor": row["editor"],
+            "source_file": row["path"], "sha256": row["sha256"]}
+
+
+_ARTICLE_SQL = """
+    SELECT a.*, i.series, i.year, i.issue_no, i.total_no, i.date, i.editor, i.sha256, d.path
+    FROM articles a JOIN issues i USING (issue_id) JOIN documents d ON d.sha256 = i.sha256
+    WHERE {where} ORDER BY i.date, i.issue_id, a.seq {limit}"""
+
+
+def _article_record(conn, row: sqlite3.Row) -> dict:
+    tags = _tags(conn, row["article_id"])
+    return {"article_id": row["article_id"], "issue": _issue_short(row), "seq": row["seq"],
+            "title": row["title"], "subtitle": row["subtitle"], "text": row["text"],
+            "pages": json.loads(row["pages"]), "topics": tags["topic"],
+            "companies": tags["company"], "ocr_confidence": row["ocr_confidence"]}
+
+
+def iter_article_records(conn, limit: int | None = None, offset: int = 0, **filters) -> Iterator[dict]:
+    """Articles in the export schema (see README), oldest first."""
+    where, params = article_filter(**filters)
+    lim = ""
+    if limit is not None:
+        lim, params = "LIMIT ? OFFSET ?", params + [limit, offset]
+    for row in conn.execute(_ARTICLE_SQL.format(where=where, limit=lim), params).fetchall():
+        yield _article_record(conn, row)
+
+
+def get_article(conn, article_id: str) -> dict | None:
+    """One article in the export schema, plus its low-confidence flag and entities."""
+    row = conn.execute(_ARTICLE_SQL.format(where="a.article_id = ?", limit=""),
+                       (article_id,)).fetchone()
+    if row is None:
+        return None
+    entities = [dict(r) for r in conn.execute(
+        "SELECT kind, label, text, start, end, field FROM entities WHERE article_id = ? "
+        "ORDER BY field, start", (article_id,))]
+    return {**_article_record(conn, row), "low_confidence": bool(row["low_confidence"]),
+            "entities": entities}
+
+
+def iter_issue_records(conn) -> Iterator[dict]:
+    for row in conn.execute(
+            "SELECT i.*, d.path, (SELECT COUNT(*) FROM articles a WHERE a.issue_id = i.issue_id) n"
+            " FROM issues i JOIN documents d ON d.sha256 = i.sha256 ORDER BY i.date, i.issue_id"):
+        yield {**_issue_short(row), "issue_id": row["issue_id"],
+               "report_to": json.loads(row["report_to"]), "copy_to": json.loads(row["copy_to"]),
+               "n_articles": row["n"]}
+
+
+def iter_table_records(conn) -> Iterator[dict]:
+    for row in conn.execute(
+            "SELECT t.*, i.series, i.year, i.issue_no, i.total_no, i.date FROM doc_tables t "
+            "JOIN issues i USING (issue_id) ORDER BY i.date, t.issue_id, t.seq").fetchall():
+        rows = [json.loads(r["cells"]) for r in conn.execute(
+            "SELECT cells FROM table_rows WHERE table_id = ? ORDER BY row_no", (row["table_id"],))]
+        yield {"issue": {"issue_id": row["issue_id"], "series": row["series"], "year": row["year"],
+                         "issue_no": row["issue_no"], "total_no": row["total_no"], "date": row["date"]},
+               "title": row["title"], "period": row["period"], "note": row["note"],
+               "header": json.loads(row["header"]), "rows": rows}
+
+
+def iter_label_records(conn) -> Iterator[dict]:
+    for row in conn.execute(
+            "SELECT article_id, kind, label, value, score, source, model_version, who, at "
+            "FROM labels ORDER BY article_id, kind, label, source"):
+        yield dict(row)
+
+
+def label_counts(conn, kind: str) -> list[tuple[str, int]]:
+    """Articles per label among the tags in force, most frequent first."""
+    return [(r["label"], r["n"]) for r in conn.execute(
+        "SELECT label, COUNT(DISTINCT article_id) n FROM tags_in_force WHERE kind = ? AND value = 1"
+        " GROUP BY label ORDER BY n DESC, label", (kind,))]
+
+
+def stats(conn) -> dict:
+    one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731 - local shorthand
+    dates = conn.execute("SELECT MIN(date), MAX(date) FROM issues").fetchone()
+    return {
+        "issues": one("SELECT COUNT(*) FROM issues"),
+        "articles": one("SELECT COUNT(*) FROM articles"),
+        "pages": one("SELECT COALESCE(SUM(n_pages), 0) FROM issues"),
+        "documents": dict(conn.execute("SELECT status, COUNT(*) FROM documents GROUP BY status").fetchall()),
+        "first_date": dates[0], "last_date": dates[1],
+        "labels_by_source": dict(conn.execute(
+            "SELECT source, COUNT(*) FROM labels WHERE value = 1 GROUP BY source").fetchall()),
+        "model_versions": [r[0] for r in conn.execute(
+            "SELECT DISTINCT model_version FROM labels WHERE source = 'model' ORDER BY 1")],
+        "topics": label_counts(conn, "topic"),
+        "companies": label_counts(conn, "company"),
+    }

@@ -1,0 +1,175 @@
+"""The corpus schema as numbered migrations; `PRAGMA user_version` records where a database is.
+
+An older database upgrades in place inside one transaction; a newer one is refused.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from ingest.errors import SchemaOutOfDate
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the first schema
+    """
+    CREATE TABLE documents (
+        sha256      TEXT PRIMARY KEY,
+        path        TEXT NOT NULL,
+        kind        TEXT,
+        pages       INTEGER,
+        ocr_pages   TEXT NOT NULL DEFAULT '[]',
+        status      TEXT NOT NULL CHECK (status IN ('imported', 'duplicate', 'failed')),
+        error       TEXT,
+        issue_id    TEXT,
+        run_id      INTEGER REFERENCES runs(run_id),
+        added_at    TEXT NOT NULL
+    );
+    CREATE TABLE issues (
+        issue_id    TEXT PRIMARY KEY,
+        series      TEXT,
+        year        INTEGER,
+        issue_no    INTEGER,
+        total_no    INTEGER,
+        date        TEXT,
+        editor      TEXT,
+        sha256      TEXT NOT NULL REFERENCES documents(sha256),
+        source_kind TEXT NOT NULL,
+        n_pages     INTEGER,
+        report_to   TEXT NOT NULL DEFAULT '[]',
+        copy_to     TEXT NOT NULL DEFAULT '[]',
+        warnings    TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE UNIQUE INDEX issues_key ON issues(series, year, issue_no) WHERE issue_no IS NOT NULL;
+    CREATE INDEX issues_date ON issues(date);
+    CREATE TABLE articles (
+        article_id  TEXT PRIMARY KEY,
+        issue_id    TEXT NOT NULL REFERENCES issues(issue_id) ON DELETE CASCADE,
+        seq         INTEGER NOT NULL,
+        title       TEXT NOT NULL,
+        subtitle    TEXT,
+        text        TEXT NOT NULL,
+        pages       TEXT NOT NULL DEFAULT '[]',
+        ocr_confidence REAL,
+        low_confidence INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (issue_id, seq)
+    );
+    CREATE TABLE labels (
+        article_id  TEXT NOT NULL REFERENCES articles(article_id) ON DELETE CASCADE,
+        kind        TEXT NOT NULL CHECK (kind IN ('topic', 'company')),
+        label       TEXT NOT NULL,
+        source      TEXT NOT NULL CHECK (source IN ('model', 'human')),
+        value       INTEGER NOT NULL CHECK (value IN (0, 1)),
+        score       REAL,
+        model_version TEXT,
+        who         TEXT,
+        at          TEXT NOT NULL,
+        PRIMARY KEY (article_id, kind, label, source)
+    );
+    CREATE INDEX labels_by_label ON labels(kind, label, value);
+    CREATE TABLE label_history (
+        id          INTEGER PRIMARY KEY,
+        article_id  TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        label       TEXT NOT NULL,
+        source      TEXT NOT NULL,
+        old_value   INTEGER,
+        new_value   INTEGER,
+        old_score   REAL,
+        new_score   REAL,
+        model_version TEXT,
+        who         TEXT,
+        at          TEXT NOT NULL
+    );
+    CREATE INDEX label_history_article ON label_history(article_id);
+    CREATE TABLE entities (
+        id          INTEGER PRIMARY KEY,
+        article_id  TEXT NOT NULL REFERENCES articles(article_id) ON DELETE CASCADE,
+        kind        TEXT NOT NULL,
+        label       TEXT,
+        text        TEXT NOT NULL,
+        start       INTEGER NOT NULL,
+        end         INTEGER NOT NULL,
+        field       TEXT NOT NULL DEFAULT 'text'
+    );
+    CREATE INDEX entities_article ON entities(article_id);
+    CREATE TABLE doc_tables (
+        table_id    INTEGER PRIMARY KEY,
+        issue_id    TEXT NOT NULL REFERENCES issues(issue_id) ON DELETE CASCADE,
+        seq         INTEGER NOT NULL,
+        title       TEXT,
+        period      TEXT,
+        note        TEXT,
+        header      TEXT NOT NULL DEFAULT '[]',
+        pages       TEXT NOT NULL DEFAULT '[]',
+        UNIQUE (issue_id, seq)
+    );
+    CREATE TABLE table_rows (
+        table_id    INTEGER NOT NULL REFERENCES doc_tables(table_id) ON DELETE CASCADE,
+        row_no      INTEGER NOT NULL,
+        cells       TEXT NOT NULL,
+        PRIMARY KEY (table_id, row_no)
+    );
+    CREATE TABLE runs (
+        run_id      INTEGER PRIMARY KEY,
+        started_at  TEXT NOT NULL,
+        finished_at TEXT,
+        args        TEXT,
+        imported    INTEGER NOT NULL DEFAULT 0,
+        present     INTEGER NOT NULL DEFAULT 0,
+        duplicates  INTEGER NOT NULL DEFAULT 0,
+        failed      INTEGER NOT NULL DEFAULT 0,
+        warnings    INTEGER NOT NULL DEFAULT 0
+    );
+    -- the tags in force: a human label beats the model's for the same article and label
+    CREATE VIEW tags_in_force AS
+        SELECT l.* FROM labels l
+        WHERE l.source = 'human' OR NOT EXISTS (
+            SELECT 1 FROM labels h WHERE h.article_id = l.article_id AND h.kind = l.kind
+            AND h.label = l.label AND h.source = 'human');
+    -- Chinese full-text search: the text is stored pre-segmented by jieba (space separated)
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        article_id UNINDEXED, title, text, tokenize = 'unicode61 remove_diacritics 0'
+    );
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(conn: sqlite3.Connection, path: str = ":memory:") -> int:
+    """Bring the database to SCHEMA_VERSION in one transaction; refuse a newer database."""
+    current = schema_version(conn)
+    if current > SCHEMA_VERSION:
+        raise SchemaOutOfDate(
+            f"{path}: database schema v{current} is newer than this jianbao (v{SCHEMA_VERSION}); "
+            "upgrade jianbao to open it")
+    if current == SCHEMA_VERSION:
+        return current
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            for statement in _statements(MIGRATIONS[version - 1]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return SCHEMA_VERSION
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (sqlite3's executescript would commit on its own)."""
+    out, buf = [], ""
+    for line in script.splitlines():
+        if line.strip().startswith("--"):
+            continue
+        buf += line + "\n"
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    return [s for s in out if s.strip(" ;\n")]

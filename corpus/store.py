@@ -1,0 +1,252 @@
+"""The corpus store: SQLite with WAL and foreign keys; the only writer of jianbao's data.
+
+`Corpus.open(path)` or `Corpus.in_memory()`; every document is written in its own transaction,
+so an interrupted import never leaves half an issue behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from corpus.schema import migrate
+from ingest.document import Bulletin
+
+LOW_CONFIDENCE = 0.85     # mean OCR score under which an article goes to the review queue
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    """What happened to one document: imported | present | duplicate | replaced."""
+
+    status: str
+    sha256: str
+    issue_id: str | None
+    n_articles: int = 0
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleTags:
+    """Model output for one article, as the store needs it (built by the tagging step)."""
+
+    topics: tuple[tuple[str, float, bool], ...]      # (label, score, selected)
+    companies: tuple[tuple[str, float, bool], ...]
+    entities: tuple[tuple[str, str | None, str, int, int, str], ...] = ()  # kind,label,text,s,e,field
+    model_version: str | None = None
+
+
+def issue_id_for(bulletin: Bulletin) -> str:
+    """Issues are identified by content: year-issue for a series issue, else the file hash."""
+    meta = bulletin.meta
+    if meta.series and meta.year and meta.issue_no:
+        return f"{meta.year}-{meta.issue_no:02d}"
+    return "doc-" + (bulletin.source.sha256[:12] if bulletin.source else "unknown")
+
+
+class Corpus:
+    """A connection to one corpus database, with its schema current."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str = ":memory:",
+                 segment: Callable[[str], str] | None = None):
+        self.conn = conn
+        self.path = path
+        self._segment = segment
+
+    # ---------------------------------------------------------------- lifecycle
+    @classmethod
+    def open(cls, path: str | Path, segment: Callable[[str], str] | None = None) -> "Corpus":
+        conn = sqlite3.connect(str(path), isolation_level=None, timeout=30)
+        conn.execute("PRAGMA journal_mode = WAL")
+        return cls._ready(conn, str(path), segment)
+
+    @classmethod
+    def in_memory(cls, segment: Callable[[str], str] | None = None) -> "Corpus":
+        return cls._ready(sqlite3.connect(":memory:", isolation_level=None), ":memory:", segment)
+
+    @classmethod
+    def _ready(cls, conn, path, segment) -> "Corpus":
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 30000")
+        migrate(conn, path)
+        return cls(conn, path, segment)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Corpus":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self):
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def segment(self, text: str) -> str:
+        """Text as FTS5 tokens: jieba words separated by spaces (unicode61 cannot split Chinese)."""
+        if self._segment is None:
+            from models.tokenize import segment_for_search
+            self._segment = segment_for_search
+        return self._segment(text)
+
+    # ---------------------------------------------------------------- writes
+    def has_document(self, sha256: str) -> bool:
+        row = self.conn.execute("SELECT status FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
+        return row is not None and row["status"] != "failed"
+
+    def add_bulletin(self, bulletin: Bulletin, tags: Iterable[ArticleTags] | None = None,
+                     run_id: int | None = None) -> AddResult:
+        """Store one parsed (and tagged) document in one transaction; idempotent."""
+        src = bulletin.source
+        if self.has_document(src.sha256):
+            return AddResult("present", src.sha256, self._doc_issue(src.sha256))
+        issue_id = issue_id_for(bulletin)
+        source_kind = "ocr" if src.ocr_pages else "text"
+        with self.transaction() as conn:
+            existing = conn.execute("SELECT sha256, source_kind FROM issues WHERE issue_id = ?",
+                                    (issue_id,)).fetchone()
+            if existing and not (existing["source_kind"] == "ocr" and source_kind == "text"):
+                self._put_document(conn, bulletin, "duplicate", issue_id, run_id,
+                                   f"same issue as {existing['sha256'][:12]}")
+                return AddResult("duplicate", src.sha256, issue_id, 0,
+                                 f"issue {issue_id} already imported from {existing['sha256'][:12]}")
+            kept = []
+            if existing:   # a text PDF replaces the OCR of the same issue; human labels stay
+                conn.execute("UPDATE documents SET status = 'duplicate', error = ? WHERE sha256 = ?",
+                             (f"replaced by text source {src.sha256[:12]}", existing["sha256"]))
+                kept = self._drop_issue(conn, issue_id)
+            self._put_document(conn, bulletin, "imported", issue_id, run_id)
+            self._put_issue(conn, bulletin, issue_id, source_kind)
+            n = self._put_articles(conn, bulletin, issue_id, list(tags) if tags else None)
+            self._put_tables(conn, bulletin, issue_id)
+            conn.executemany(
+                "INSERT OR IGNORE INTO labels SELECT * FROM (SELECT ? a, ? b, ? c, ? d, ? e, ? f, ? g,"
+                " ? h, ? i) WHERE a IN (SELECT article_id FROM articles)", kept)
+        return AddResult("replaced" if existing else "imported", src.sha256, issue_id, n)
+
+    def _drop_issue(self, conn, issue_id: str) -> list[tuple]:
+        """Delete an issue and its articles; return its human labels to put back."""
+        kept = [tuple(r) for r in conn.execute(
+            "SELECT article_id, kind, label, source, value, score, model_version, who, at FROM labels"
+            " WHERE source = 'human' AND article_id IN (SELECT article_id FROM articles WHERE"
+            " issue_id = ?)", (issue_id,))]
+        conn.execute("DELETE FROM articles_fts WHERE article_id IN (SELECT article_id FROM articles"
+                     " WHERE issue_id = ?)", (issue_id,))
+        conn.execute("DELETE FROM issues WHERE issue_id = ?", (issue_id,))
+        return kept
+
+    def record_failure(self, sha256: str, path: str, error: str, run_id: int | None = None) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO documents (sha256, path, status, error, run_id, added_at) "
+                "VALUES (?, ?, 'failed', ?, ?, ?) ON CONFLICT(sha256) DO UPDATE SET "
+                "error = excluded.error, run_id = excluded.run_id, path = excluded.path "
+                "WHERE documents.status = 'failed'", (sha256, path, error, run_id, now()))
+
+    def _doc_issue(self, sha256: str) -> str | None:
+        row = self.conn.execute("SELECT issue_id FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
+        return row["issue_id"] if row else None
+
+    def _put_document(self, conn, bulletin, status, issue_id, run_id, error=None) -> None:
+        src = bulletin.source
+        conn.execute(
+            "INSERT INTO documents (sha256, path, kind, pages, ocr_pages, status, error, issue_id,"
+            " run_id, added_at) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(sha256) DO UPDATE SET "
+            "path=excluded.path, kind=excluded.kind, pages=excluded.pages, "
+            "ocr_pages=excluded.ocr_pages, status=excluded.status, error=excluded.error, "
+            "issue_id=excluded.issue_id, run_id=excluded.run_id",
+            (src.sha256, src.path, src.kind, src.n_pages, _json(list(src.ocr_pages)), status,
+             error, issue_id, run_id, now()))
+
+    def _put_issue(self, conn, bulletin: Bulletin, issue_id: str, source_kind: str) -> None:
+        m, src = bulletin.meta, bulletin.source
+        conn.execute(
+            "INSERT INTO issues (issue_id, series, year, issue_no, total_no, date, editor, sha256,"
+            " source_kind, n_pages, report_to, copy_to, warnings) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (issue_id, m.series, m.year, m.issue_no, m.total_no,
+             m.date.isoformat() if m.date else None, m.editor, src.sha256, source_kind,
+             src.n_pages, _json(list(bulletin.distribution.report_to)),
+             _json(list(bulletin.distribution.copy_to)),
+             _json([[w.code, w.page, w.message] for w in bulletin.warnings])))
+
+    def _put_articles(self, conn, bulletin: Bulletin, issue_id: str, tags) -> int:
+        for i, art in enumerate(bulletin.articles):
+            article_id = f"{issue_id}-{art.seq:02d}"
+            low = art.ocr_confidence is not None and art.ocr_confidence < LOW_CONFIDENCE
+            conn.execute(
+                "INSERT INTO articles (article_id, issue_id, seq, title, subtitle, text, pages,"
+                " ocr_confidence, low_confidence) VALUES (?,?,?,?,?,?,?,?,?)",
+                (article_id, issue_id, art.seq, art.title, art.subtitle, art.text,
+                 _json(list(art.pages)), art.ocr_confidence, int(low)))
+            conn.execute("INSERT INTO articles_fts (article_id, title, text) VALUES (?,?,?)",
+                         (article_id, self.segment(art.title + " " + (art.subtitle or "")),
+                          self.segment(art.text)))
+            if tags is not None:
+                self.put_model_tags(conn, article_id, tags[i])
+        return len(bulletin.articles)
+
+    def put_model_tags(self, conn, article_id: str, tags: ArticleTags) -> None:
+        """Replace the model's labels of one article (human labels are separate rows)."""
+        at = now()
+        conn.execute("DELETE FROM labels WHERE article_id = ? AND source = 'model'", (article_id,))
+        rows = [(article_id, kind, label, int(sel), round(score, 4), tags.model_version, at)
+                for kind, preds in (("topic", tags.topics), ("company", tags.companies))
+                for label, score, sel in preds]
+        conn.executemany(
+            "INSERT INTO labels (article_id, kind, label, source, value, score, model_version, at)"
+            " VALUES (?, ?, ?, 'model', ?, ?, ?, ?)", rows)
+        conn.execute("DELETE FROM entities WHERE article_id = ?", (article_id,))
+        conn.executemany(
+            "INSERT INTO entities (article_id, kind, label, text, start, end, field) "
+            "VALUES (?,?,?,?,?,?,?)", [(article_id, *e) for e in tags.entities])
+
+    def _put_tables(self, conn, bulletin: Bulletin, issue_id: str) -> None:
+        for seq, table in enumerate(bulletin.tables, 1):
+            cur = conn.execute(
+                "INSERT INTO doc_tables (issue_id, seq, title, period, note, header, pages) "
+                "VALUES (?,?,?,?,?,?,?)", (issue_id, seq, table.title, table.period, table.note,
+                                           _json(list(table.header)), _json(list(table.pages))))
+            conn.executemany("INSERT INTO table_rows (table_id, row_no, cells) VALUES (?,?,?)",
+                             [(cur.lastrowid, i, _json(list(r))) for i, r in enumerate(table.rows, 1)])
+
+    # ---------------------------------------------------------------- runs
+    def start_run(self, args: dict) -> int:
+        with self.transaction() as conn:
+            return conn.execute("INSERT INTO runs (started_at, args) VALUES (?, ?)",
+                                (now(), _json(args))).lastrowid
+
+    def finish_run(self, run_id: int, counts: dict) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE runs SET finished_at = ?, imported = ?, present = ?, duplicates = ?, "
+                "failed = ?, warnings = ? WHERE run_id = ?",
+                (now(), counts.get("imported", 0), counts.get("present", 0),
+                 counts.get("duplicate", 0), counts.get("failed", 0), counts.get("warnings", 0),
+                 run_id))
+
+
+def file_digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -1,0 +1,153 @@
+"""The page/line model every reader produces and the bulletin the segmenter builds from it.
+
+Frozen dataclasses flow one way: Page(lines) -> Block(kind, lines) -> Bulletin(meta, articles,
+tables, distribution, warnings). A scanned page and a text page produce the same Page/Line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class BBox:
+    """A box in PDF points, origin top-left (pdfplumber's `top`/`bottom` convention)."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+    @property
+    def xmid(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def ymid(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    def union(self, other: BBox) -> BBox:
+        return BBox(min(self.x0, other.x0), min(self.top, other.top),
+                    max(self.x1, other.x1), max(self.bottom, other.bottom))
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One horizontal run of text: a PDF text line (split at wide gaps) or one OCR box."""
+
+    text: str
+    bbox: BBox
+    size: float                  # font size (text PDFs) or glyph height (OCR), in points
+    bold: bool = False
+    red: bool = False
+    confidence: float | None = None   # OCR recognition score; None for a text layer
+    page: int = 1
+
+    @property
+    def char_pitch(self) -> float:
+        """Width per character: titles are set wider than body text on the same page."""
+        return self.bbox.width / max(len(self.text), 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    number: int                  # 1-based
+    width: float
+    height: float
+    lines: tuple[Line, ...]
+    rules: tuple[BBox, ...] = ()     # ruling lines and thin rectangles (table borders)
+    source: str = "text"             # "text" | "pdfium" | "ocr"
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    kind: str                    # see segment.BLOCK_KINDS
+    lines: tuple[Line, ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(line.text for line in self.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class IngestWarning:
+    """A recoverable problem, kept as data so tests and the corpus can see it."""
+
+    code: str
+    page: int | None
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class IssueMeta:
+    series: str | None = None
+    year: int | None = None
+    issue_no: int | None = None
+    total_no: int | None = None
+    date: dt.date | None = None
+    editor: str | None = None
+
+    @property
+    def key(self) -> str | None:
+        """Series + year + issue number identify an issue whatever file it came from."""
+        if self.series and self.year and self.issue_no:
+            return f"{self.year}-{self.issue_no:02d}"
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    seq: int                     # 1-based order in the issue
+    title: str
+    subtitle: str | None
+    paragraphs: tuple[str, ...]
+    pages: tuple[int, ...]
+    ocr_confidence: float | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.paragraphs)
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    title: str
+    period: str | None
+    note: str | None
+    header: tuple[str, ...]
+    rows: tuple[tuple[str | int, ...], ...]
+    pages: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Distribution:
+    report_to: tuple[str, ...] = ()
+    copy_to: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    path: str
+    sha256: str
+    kind: str                    # "pdf" | "image" | "images"
+    n_pages: int
+    ocr_pages: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Bulletin:
+    meta: IssueMeta
+    articles: tuple[Article, ...]
+    tables: tuple[Table, ...] = ()
+    distribution: Distribution = field(default_factory=Distribution)
+    warnings: tuple[IngestWarning, ...] = ()
+    source: SourceInfo | None = None

@@ -1,0 +1,95 @@
+"""The one error tree of jianbao: every failure a user can see is a `JianbaoError`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class JianbaoError(Exception):
+    """Base of all errors the library raises on purpose; the CLI turns them into `Error: ...`."""
+
+    exit_code = 1
+
+
+class IngestError(JianbaoError):
+    """A file could not be turned into a bulletin."""
+
+    reason = "cannot be read"
+    hint = ""
+
+    def __init__(self, path: str | Path, detail: str = "", page: int | None = None):
+        self.path = Path(path)
+        self.detail = detail
+        self.page = page
+        super().__init__(self.message())
+
+    def message(self) -> str:
+        where = f"{self.path}" + (f" (page {self.page})" if self.page else "")
+        text = f"{where}: {self.reason}"
+        if self.detail:
+            text += f": {self.detail}"
+        if self.hint:
+            text += f". {self.hint}"
+        return text
+
+
+class MissingFile(IngestError):
+    reason = "no such file or folder"
+
+
+class UnreadableFile(IngestError):
+    reason = "the file cannot be opened"
+    hint = "Check its permissions"
+
+
+class UnreadablePDF(IngestError):
+    reason = "not a readable PDF (corrupt or truncated)"
+    hint = "Re-export or re-download the file"
+
+
+class EncryptedPDF(IngestError):
+    reason = "the PDF is encrypted and needs a password"
+    hint = "Decrypt it first, e.g. `qpdf --decrypt --password=... in.pdf out.pdf`"
+
+
+class EmptyDocument(IngestError):
+    reason = "the document has no pages"
+
+
+class UnsupportedFile(IngestError):
+    reason = "unsupported file type"
+    hint = "jianbao reads PDF, PNG, JPEG and TIFF files"
+
+
+class NoTextLayer(IngestError):
+    reason = "no usable text layer and OCR is off"
+    hint = "Run again with --ocr auto or --ocr always"
+
+
+class OCRUnavailable(IngestError):
+    reason = "OCR is not available"
+    hint = "Reinstall the project (`make run`): the rapidocr wheel ships its models"
+
+
+class ModelError(JianbaoError):
+    """A classifier could not be trained, found or trusted."""
+
+
+class ModelNotFound(ModelError):
+    pass
+
+
+class IncompatibleModel(ModelError):
+    pass
+
+
+class CorpusError(JianbaoError):
+    """The store refused an operation."""
+
+
+class SchemaOutOfDate(CorpusError):
+    pass
+
+
+class UnknownLabel(JianbaoError):
+    exit_code = 2

@@ -1,0 +1,181 @@
+"""Pure geometry: glyphs -> lines, page metrics, page furniture, reading order.
+
+Every reader (pdfplumber, pypdfium2, OCR) ends in `Line`s; everything here works on those,
+so scans and text PDFs share one path into the segmenter.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from typing import NamedTuple
+
+from ingest.document import BBox, Line, Page
+
+# A gap wider than this many font sizes splits a row into separate lines: table cells, the
+# editor/date pair, two columns. Justified CJK body text never spreads glyphs that far apart.
+SEGMENT_GAP_EM = 1.6
+PAGE_NUMBER_RE = re.compile(r"^(?:[—–\-－―]*\s*\d{1,3}\s*[—–\-－―]*|第\s*\d{1,3}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,3}\s*/\s*\d{1,3})$")
+CJK_RE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+class Glyph(NamedTuple):
+    """One character as a reader saw it, before lines exist."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float
+    bold: bool = False
+    red: bool = False
+
+
+def _join_glyphs(glyphs: list[Glyph]) -> str:
+    """Concatenate glyph texts; a space only between two Latin/digit runs set apart."""
+    out: list[str] = []
+    prev: Glyph | None = None
+    for g in glyphs:
+        if g.text.isspace():
+            continue
+        if prev is not None and out:
+            gap = g.x0 - prev.x1
+            if (gap > 0.25 * g.size and not CJK_RE.match(prev.text[-1])
+                    and not CJK_RE.match(g.text[0])):
+                out.append(" ")
+        out.append(g.text)
+        prev = g
+    return "".join(out)
+
+
+def _majority(flags: list[bool]) -> bool:
+    return sum(flags) * 2 > len(flags)
+
+
+def glyphs_to_line(glyphs: list[Glyph], page: int) -> Line | None:
+    """Build one Line from the glyphs of a run, or None if it holds only spaces."""
+    ink = [g for g in glyphs if not g.text.isspace()]
+    if not ink:
+        return None
+    box = BBox(min(g.x0 for g in ink), min(g.top for g in ink),
+               max(g.x1 for g in ink), max(g.bottom for g in ink))
+    return Line(text=_join_glyphs(ink), bbox=box, size=statistics.median(g.size for g in ink),
+                bold=_majority([g.bold for g in ink]), red=_majority([g.red for g in ink]),
+                page=page)
+
+
+def iter_rows(glyphs: list[Glyph]):
+    """Group glyphs into rows by vertical overlap with the row's running centre."""
+    row: list[Glyph] = []
+    centre = 0.0
+    for g in sorted(glyphs, key=lambda g: (g.top + g.bottom) / 2):
+        mid = (g.top + g.bottom) / 2
+        if row and abs(mid - centre) > 0.45 * max(g.size, row[-1].size):
+            yield row
+            row = []
+        row.append(g)
+        centre = mid if len(row) == 1 else centre + (mid - centre) / len(row)
+    if row:
+        yield row
+
+
+def row_to_segments(row: list[Glyph]) -> list[list[Glyph]]:
+    """Split a row at gaps wider than SEGMENT_GAP_EM font sizes."""
+    row = sorted(row, key=lambda g: g.x0)
+    segments, current = [], [row[0]]
+    for g in row[1:]:
+        last = current[-1]
+        if g.x0 - last.x1 > SEGMENT_GAP_EM * max(g.size, last.size):
+            segments.append(current)
+            current = []
+        current.append(g)
+    segments.append(current)
+    return segments
+
+
+def glyphs_to_lines(glyphs: list[Glyph], page: int) -> tuple[Line, ...]:
+    """Pure: glyphs of one page -> lines in top-to-bottom, left-to-right order."""
+    lines = []
+    for row in iter_rows([g for g in glyphs if g.text]):
+        for segment in row_to_segments(row):
+            line = glyphs_to_line(segment, page)
+            if line is not None:
+                lines.append(line)
+    return tuple(lines)
+
+
+def body_size(lines: list[Line] | tuple[Line, ...]) -> float:
+    """The size most characters are set in: the body text of the page or document."""
+    weights: dict[float, int] = {}
+    for line in lines:
+        key = round(line.size * 2) / 2
+        weights[key] = weights.get(key, 0) + len(line.text)
+    return max(weights, key=weights.get) if weights else 12.0
+
+
+def is_page_number(text: str) -> bool:
+    return bool(PAGE_NUMBER_RE.match(text.strip()))
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def furniture_texts(pages: tuple[Page, ...] | list[Page]) -> set[str]:
+    """Texts that recur in the top or bottom margin of several pages: running headers/footers."""
+    seen: dict[str, set[int]] = {}
+    for page in pages:
+        for line in page.lines:
+            if line.bbox.top < 0.1 * page.height or line.bbox.bottom > 0.92 * page.height:
+                key = re.sub(r"\d+", "#", squeeze(line.text))
+                seen.setdefault(key, set()).add(page.number)
+    return {key for key, nums in seen.items() if len(nums) >= 2}
+
+
+def is_furniture(line: Line, page: Page, recurring: set[str]) -> bool:
+    """Page numbers and running headers/footers in the margins never reach an article."""
+    in_margin = line.bbox.top < 0.1 * page.height or line.bbox.bottom > 0.92 * page.height
+    if not in_margin:
+        return False
+    if is_page_number(line.text):
+        return True
+    return re.sub(r"\d+", "#", squeeze(line.text)) in recurring
+
+
+def column_split(lines: list[Line], page_width: float) -> float | None:
+    """The x of a gutter if the page is set in two columns, else None."""
+    mid = page_width / 2
+    left = sum(1 for ln in lines if ln.bbox.x1 < mid - 4)
+    right = sum(1 for ln in lines if ln.bbox.x0 > mid + 4)
+    crossing = sum(1 for ln in lines if ln.bbox.x0 < mid - 4 < mid + 4 < ln.bbox.x1
+                   and len(ln.text) > 8)
+    if left >= 5 and right >= 5 and crossing < 0.25 * (left + right):
+        return mid
+    return None
+
+
+def reading_order(lines: list[Line], page_width: float) -> list[Line]:
+    """Order lines for reading: bands of full-width lines, two-column bands left then right."""
+    gutter = column_split(lines, page_width)
+    ordered = sorted(lines, key=lambda ln: (ln.bbox.top, ln.bbox.x0))
+    if gutter is None:
+        return ordered
+    out: list[Line] = []
+    band: list[Line] = []
+    for line in ordered:
+        spans = line.bbox.x0 < gutter - 4 and line.bbox.x1 > gutter + 4
+        if spans:
+            out.extend(_columns_first(band, gutter))
+            band = []
+            out.append(line)
+        else:
+            band.append(line)
+    out.extend(_columns_first(band, gutter))
+    return out
+
+
+def _columns_first(band: list[Line], gutter: float) -> list[Line]:
+    left = [ln for ln in band if ln.bbox.xmid < gutter]
+    right = [ln for ln in band if ln.bbox.xmid >= gutter]
+    return left + right

@@ -1,0 +1,139 @@
+"""Files -> pages: detect the type by content, read text layers, send the rest to OCR.
+
+`parse_file(path)` is the library's one entry for a file or a folder of page images; it returns
+a `Bulletin` whatever the input was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from ingest.document import Bulletin, IngestWarning, Page, SourceInfo
+from ingest.errors import (EmptyDocument, MissingFile, NoTextLayer, UnreadableFile,
+                           UnsupportedFile)
+from ingest.pdf import read_pdf_pages
+from ingest.segment import pages_to_bulletin
+
+IMAGE_KINDS = {"png", "jpeg", "tiff"}
+OCR_MODES = ("auto", "always", "never")
+
+
+def sniff(head: bytes) -> str | None:
+    """File kind from its first bytes (magic numbers), never from the extension."""
+    if head.lstrip()[:5] == b"%PDF-" or head[:1024].find(b"%PDF-") >= 0:
+        return "pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return "tiff"
+    return None
+
+
+def _describe(head: bytes) -> str:
+    if not head:
+        return "the file is empty"
+    if head.startswith(b"PK\x03\x04"):
+        return "a ZIP archive, not a PDF or image"
+    if re.match(rb"\s*<(!doctype|html|\?xml)", head[:64], re.I):
+        return "an HTML/XML document, not a PDF or image"
+    return "not a PDF, PNG, JPEG or TIFF file (unknown content)"
+
+
+def file_kind(path: Path) -> str:
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(2048)
+    except FileNotFoundError as exc:
+        raise MissingFile(path) from exc
+    except OSError as exc:
+        raise UnreadableFile(path, exc.strerror or str(exc)) from exc
+    kind = sniff(head)
+    if kind is None:
+        raise UnsupportedFile(path, _describe(head))
+    return kind
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def natural_key(path: Path) -> list:
+    """page2.png before page10.png."""
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", path.name)]
+
+
+def page_images(folder: Path) -> list[Path]:
+    """The page images of a folder holding only images (one scanned issue), in natural order."""
+    files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
+    kinds = {p: sniff(p.open("rb").read(16)) for p in files}
+    if not files or any(kinds[p] not in IMAGE_KINDS for p in files):
+        return []
+    return sorted(files, key=natural_key)
+
+
+def _digest_folder(images: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for image in images:
+        digest.update(image.name.encode() + b"\0" + sha256_file(image).encode())
+    return digest.hexdigest()
+
+
+def read_pages(path: Path, ocr: str = "auto") -> tuple[list[Page], SourceInfo, list[IngestWarning]]:
+    """All pages of a PDF, image or page-image folder, OCR'd where the text layer is unusable."""
+    if ocr not in OCR_MODES:
+        raise ValueError(f"ocr must be one of {OCR_MODES}")
+    warnings: list[IngestWarning] = []
+    if not path.exists():
+        raise MissingFile(path)
+    if path.is_dir():
+        images = page_images(path)
+        if not images:
+            raise UnsupportedFile(path, "a folder is one issue only if it holds page images only")
+        pages = _ocr_images(path, images, ocr)
+        info = SourceInfo(str(path), _digest_folder(images), "images", len(pages),
+                          tuple(p.number for p in pages))
+        return pages, info, warnings
+    kind = file_kind(path)
+    if kind in IMAGE_KINDS:
+        pages = _ocr_images(path, [path], ocr)
+        return pages, SourceInfo(str(path), sha256_file(path), "image", len(pages),
+                                 tuple(p.number for p in pages)), warnings
+    text_pages = read_pdf_pages(path)
+    todo = [i for i, page in enumerate(text_pages) if page is None or ocr == "always"]
+    if todo and ocr == "never":
+        if len(todo) == len(text_pages):
+            raise NoTextLayer(path, "every page is an image")
+        warnings += [IngestWarning("no_text_layer", i + 1, "page skipped: no text layer, OCR off")
+                     for i in todo]
+        todo = []
+    pages = [page for page in text_pages if page is not None and page.number - 1 not in todo]
+    if todo:
+        from ingest.ocr import ocr_pdf_pages    # deferred: loading the OCR models takes a second
+        pages = sorted(pages + ocr_pdf_pages(path, todo), key=lambda page: page.number)
+    info = SourceInfo(str(path), sha256_file(path), "pdf", len(text_pages),
+                      tuple(i + 1 for i in todo))
+    return pages, info, warnings
+
+
+def _ocr_images(path: Path, images: list[Path], ocr: str) -> list[Page]:
+    if ocr == "never":
+        raise NoTextLayer(path, "an image has no text layer")
+    from ingest.ocr import ocr_image_files
+    return ocr_image_files(images)
+
+
+def parse_file(path: str | Path, ocr: str = "auto") -> Bulletin:
+    """A PDF, an image or a folder of page images -> one Bulletin."""
+    path = Path(path)
+    pages, info, warnings = read_pages(path, ocr)
+    if not pages:
+        raise EmptyDocument(path)
+    return pages_to_bulletin(pages, info, tuple(warnings))

@@ -1,0 +1,178 @@
+"""The `jianbao` command: a thin skin over ingest, models and corpus.
+
+Each command parses flags, opens resources, calls one library function and renders the result:
+data to stdout, progress and messages to stderr. Exit codes: 0 ok, 1 some input failed,
+2 usage error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from jianbao.render import err_console, print_rows, tag_list
+from jianbao.settings import Settings, build_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Turn Chinese industry bulletins into a labelled, queryable corpus.")
+
+
+class OCR(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+class Fmt(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class What(str, Enum):
+    articles = "articles"
+    issues = "issues"
+    tables = "tables"
+    labels = "labels"
+
+
+class ExportFmt(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+    parquet = "parquet"
+
+
+@contextmanager
+def handled():
+    """Turn library errors into `Error: ...` on stderr and an exit code; nothing else leaks."""
+    from ingest.errors import JianbaoError
+    try:
+        yield
+    except JianbaoError as exc:
+        err_console().print(f"Error: {exc}", markup=False)
+        raise typer.Exit(exc.exit_code) from None
+    except ValueError as exc:
+        err_console().print(f"Error: {exc}", markup=False)
+        raise typer.Exit(2) from None
+
+
+def settings(ctx: typer.Context) -> Settings:
+    return ctx.obj
+
+
+@contextmanager
+def open_corpus(ctx: typer.Context):
+    from corpus import Corpus
+    with handled(), Corpus.open(settings(ctx).db) as corpus:
+        yield corpus
+
+
+@app.callback()
+def main(ctx: typer.Context,
+         db: Optional[str] = typer.Option(None, "--db", help="Corpus database [env JIANBAO_DB; ./jianbao.db]")):
+    ctx.obj = build_settings(db)
+
+
+@app.command("ingest")
+def ingest_cli(ctx: typer.Context, paths: List[Path] = typer.Argument(..., help="Files or folders"),
+               ocr: OCR = typer.Option(OCR.auto, help="OCR pages without a usable text layer"),
+               image_folders: bool = typer.Option(True, help="A folder of page images is one issue"),
+               tag: bool = typer.Option(True, help="Tag articles with the active model")):
+    """Import PDFs, page images and folders into the corpus."""
+    from corpus.importer import import_paths
+    from corpus.tagging import load_bulletin_tagger
+    console = err_console()
+    with open_corpus(ctx) as corpus:
+        tagger = load_bulletin_tagger(settings(ctx).models_dir) if tag else None
+        report = import_paths(corpus, paths, tagger, ocr=ocr.value, image_folders=image_folders,
+                              progress=lambda p, r: console.print(f"  {getattr(r, 'status', 'failed'):9} {p}", markup=False))
+    for failure in report.failures:
+        console.print(f"Error: {failure.reason}", markup=False)
+    for path, warning in report.warnings:
+        console.print(f"Warning: {path}: {warning}", markup=False)
+    c = report.counts
+    console.print(f"imported {c['imported']} ({c['articles']} articles), already present "
+                  f"{c['present']}, duplicates {c['duplicate']}, failed {c['failed']}, "
+                  f"warnings {c['warnings']}", markup=False)
+    raise typer.Exit(report.exit_code)
+
+
+@app.command("articles")
+def articles_cli(ctx: typer.Context, topic: Optional[str] = None, company: Optional[str] = None,
+                 since: Optional[str] = typer.Option(None, help="YYYY-MM"),
+                 until: Optional[str] = typer.Option(None, help="YYYY-MM"),
+                 issue: Optional[str] = typer.Option(None, help="Issue id (2025-06) or total number"),
+                 limit: int = 50, fmt: Fmt = typer.Option(Fmt.table, "--format")):
+    """List articles, filtered by topic, company and date."""
+    from corpus.queries import iter_article_records
+    with open_corpus(ctx) as corpus:
+        rows = [(r["article_id"], r["issue"]["date"], r["title"], tag_list(r["topics"]),
+                 tag_list(r["companies"]))
+                for r in iter_article_records(corpus.conn, limit=limit, topic=topic,
+                                              company=company, since=since, until=until, issue=issue)]
+    print_rows(("article_id", "date", "title", "topics", "companies"), rows, fmt.value)
+
+
+@app.command("show")
+def show_cli(ctx: typer.Context, article_id: str,
+             fmt: str = typer.Option("text", "--format", help="text or json")):
+    """Show one article with its tags."""
+    from corpus.queries import get_article
+    from jianbao.render import show_article
+    with open_corpus(ctx) as corpus:
+        record = get_article(corpus.conn, article_id)
+    if record is None:
+        err_console().print(f"Error: no article {article_id!r} (see `jianbao articles`)", markup=False)
+        raise typer.Exit(1)
+    show_article(record, fmt)
+
+
+@app.command("export")
+def export_cli(ctx: typer.Context, what: What = typer.Option(What.articles),
+               fmt: ExportFmt = typer.Option(ExportFmt.jsonl, "--format"),
+               out: Optional[Path] = typer.Option(None, help="Output file (stdout if omitted)"),
+               topic: Optional[str] = None, company: Optional[str] = None,
+               since: Optional[str] = None, until: Optional[str] = None):
+    """Export articles, issues, tables or labels as JSONL, CSV or Parquet."""
+    from corpus.export import export
+    filters = dict(topic=topic, company=company, since=since, until=until) if what == What.articles else {}
+    with open_corpus(ctx) as corpus:
+        n = export(corpus.conn, what.value, fmt.value, out, stdout=sys.stdout, **filters)
+    err_console().print(f"{n} {what.value} exported" + (f" to {out}" if out else ""), markup=False)
+
+
+@app.command("stats")
+def stats_cli(ctx: typer.Context, fmt: Fmt = typer.Option(Fmt.table, "--format")):
+    """Issues, articles, pages, date range, and articles per topic and company."""
+    from corpus.queries import stats
+    from jianbao.render import print_stats
+    with open_corpus(ctx) as corpus:
+        print_stats(stats(corpus.conn), fmt.value)
+
+
+@app.command("train")
+def train_cli(ctx: typer.Context, quiet: bool = typer.Option(False, "--quiet", "-q"),
+              seed: Optional[int] = typer.Option(None, help="Random seed [env JIANBAO_SEED; 0]")):
+    """Train the topic and company models on the repo's data and register a new version."""
+    from models import train_models
+    from jianbao.render import print_training
+    s = settings(ctx)
+    with handled():
+        info = train_models(s.data_dir, s.models_dir, seed=s.seed if seed is None else seed)
+    print_training(info, quiet)
+
+
+@app.command("tag")
+def tag_cli(ctx: typer.Context, file: str = typer.Argument("-", help="JSONL of {id, title, text}; - for stdin")):
+    """Tag plain-text articles without ingesting them (JSONL in, JSONL out)."""
+    from corpus.tagging import tag_records
+    lines = sys.stdin if file == "-" else open(file, encoding="utf-8")
+    with handled():
+        for out in tag_records(settings(ctx).models_dir, (json.loads(l) for l in lines if l.strip())):
+            sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")

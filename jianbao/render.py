@@ -1,0 +1,79 @@
+"""Rendering of library results for the terminal: rich tables, CSV and JSON on stdout."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from typing import Iterable, Sequence
+
+from rich.console import Console
+from rich.table import Table
+
+FORMATS = ("table", "csv", "json")
+
+
+def out_console() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def err_console() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def print_rows(columns: Sequence[str], rows: Iterable[Sequence], fmt: str = "table",
+               title: str | None = None) -> None:
+    """Data goes to stdout in the chosen format."""
+    rows = [list(r) for r in rows]
+    if fmt == "json":
+        sys.stdout.write(json.dumps([dict(zip(columns, r)) for r in rows], ensure_ascii=False,
+                                    indent=2) + "\n")
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        table = Table(title=title, show_lines=False)
+        for col in columns:
+            table.add_column(col, overflow="fold")
+        for row in rows:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        out_console().print(table)
+
+
+def tag_list(tags: list[dict]) -> str:
+    return ", ".join(t["label"] + ("*" if t["source"] == "human" else "") for t in tags)
+
+
+def show_article(record: dict, fmt: str = "text") -> None:
+    if fmt == "json":
+        sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+        return
+    issue = record["issue"]
+    lines = [f"{record['article_id']}  {issue['date'] or ''}  第{issue['issue_no']}期"
+             + (f"（总第{issue['total_no']}期）" if issue["total_no"] else ""),
+             record["title"]]
+    if record["subtitle"]:
+        lines.append(record["subtitle"])
+    lines += [f"topics: {tag_list(record['topics']) or '-'}",
+              f"companies: {tag_list(record['companies']) or '-'}",
+              f"pages: {', '.join(map(str, record['pages']))}"]
+    if record.get("ocr_confidence") is not None:
+        lines.append(f"OCR confidence: {record['ocr_confidence']:.3f}"
+                     + ("  (low: needs review)" if record.get("low_confidence") else ""))
+    lines += ["", *record["text"].split("\n")]
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+def print_stats(stats: dict, fmt: str = "table") -> None:
+    if fmt == "json":
+        sys.stdout.write(json.dumps(stats, ensure_ascii=False, indent=2) + "\n")
+        return
+    head = [("issues", stats["issues"]), ("articles", stats["articles"]),
+            ("pages", stats["pages"]), ("date range", f"{stats['first_date']} … {stats['last_date']}"),
+            ("documents", ", ".join(f"{k} {v}" for k, v in sorted(stats["documents"].items())) or "-"),
+            ("labels by source", ", ".join(f"{k} {v}" for k, v in stats["labels_by_source"].items()) or "-"),
+            ("model versions", ", ".join(stats["model_versions"]) or "-")]
+    print_rows(("corpus", "value"), head, fmt)
+    print_rows(("topic", "articles"), stats["topics"], fmt, title="Articles per topic")
+    print_rows(("company", "articles"), stats["companies"], fmt, title="Articles per company")
