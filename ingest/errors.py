@@ -83,6 +83,14 @@ class IncompatibleModel(ModelError):
     pass
 
 
+class InvalidTaxonomy(ModelError):
+    """The taxonomy file is unreadable or inconsistent."""
+
+
+class InvalidTrainingData(ModelError):
+    """Training data is missing, malformed or uses labels the taxonomy does not know."""
+
+
 class CorpusError(JianbaoError):
     """The store refused an operation."""
 

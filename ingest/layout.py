@@ -32,6 +32,10 @@ class Glyph(NamedTuple):
     red: bool = False
 
 
+def _latin(ch: str) -> bool:
+    return ch.isascii() and (ch.isalnum() or ch in "&%.,:;!?)-+'\"/")
+
+
 def _join_glyphs(glyphs: list[Glyph]) -> str:
     """Concatenate glyph texts; a space only between two Latin/digit runs set apart."""
     out: list[str] = []
@@ -41,8 +45,7 @@ def _join_glyphs(glyphs: list[Glyph]) -> str:
             continue
         if prev is not None and out:
             gap = g.x0 - prev.x1
-            if (gap > 0.25 * g.size and not CJK_RE.match(prev.text[-1])
-                    and not CJK_RE.match(g.text[0])):
+            if gap > 0.25 * g.size and _latin(prev.text[-1]) and _latin(g.text[0]):
                 out.append(" ")
         out.append(g.text)
         prev = g
@@ -80,13 +83,16 @@ def iter_rows(glyphs: list[Glyph]):
         yield row
 
 
-def row_to_segments(row: list[Glyph]) -> list[list[Glyph]]:
-    """Split a row at gaps wider than SEGMENT_GAP_EM font sizes."""
+def row_to_segments(row: list[Glyph], walls: tuple[BBox, ...] = ()) -> list[list[Glyph]]:
+    """Split a row at gaps wider than SEGMENT_GAP_EM font sizes and at vertical rules."""
     row = sorted(row, key=lambda g: g.x0)
+    top, bottom = min(g.top for g in row), max(g.bottom for g in row)
+    xs = [w.xmid for w in walls if w.top < bottom and w.bottom > top]
     segments, current = [], [row[0]]
     for g in row[1:]:
         last = current[-1]
-        if g.x0 - last.x1 > SEGMENT_GAP_EM * max(g.size, last.size):
+        wall = any(last.x1 - 0.5 <= x <= g.x0 + 0.5 for x in xs)
+        if wall or g.x0 - last.x1 > SEGMENT_GAP_EM * max(g.size, last.size):
             segments.append(current)
             current = []
         current.append(g)
@@ -94,11 +100,12 @@ def row_to_segments(row: list[Glyph]) -> list[list[Glyph]]:
     return segments
 
 
-def glyphs_to_lines(glyphs: list[Glyph], page: int) -> tuple[Line, ...]:
-    """Pure: glyphs of one page -> lines in top-to-bottom, left-to-right order."""
+def glyphs_to_lines(glyphs: list[Glyph], page: int, rules: tuple[BBox, ...] = ()) -> tuple[Line, ...]:
+    """Pure: glyphs of one page -> lines, top to bottom; text never crosses a vertical rule."""
+    walls = tuple(r for r in rules if r.width <= 2 and r.height > 4)
     lines = []
     for row in iter_rows([g for g in glyphs if g.text]):
-        for segment in row_to_segments(row):
+        for segment in row_to_segments(row, walls):
             line = glyphs_to_line(segment, page)
             if line is not None:
                 lines.append(line)
@@ -146,8 +153,9 @@ def is_furniture(line: Line, page: Page, recurring: set[str]) -> bool:
 def column_split(lines: list[Line], page_width: float) -> float | None:
     """The x of a gutter if the page is set in two columns, else None."""
     mid = page_width / 2
-    left = sum(1 for ln in lines if ln.bbox.x1 < mid - 4)
-    right = sum(1 for ln in lines if ln.bbox.x0 > mid + 4)
+    text = [ln for ln in lines if len(ln.text) >= 10]     # table cells and labels are short
+    left = sum(1 for ln in text if ln.bbox.x1 < mid - 4)
+    right = sum(1 for ln in text if ln.bbox.x0 > mid + 4)
     crossing = sum(1 for ln in lines if ln.bbox.x0 < mid - 4 < mid + 4 < ln.bbox.x1
                    and len(ln.text) > 8)
     if left >= 5 and right >= 5 and crossing < 0.25 * (left + right):

@@ -130,7 +130,7 @@ def read_pdf_pages(path: str | Path) -> list[Page | None]:
                         out.append(None)
                         continue
                 out.append(Page(i + 1, float(page.width), float(page.height),
-                                glyphs_to_lines(glyphs, i + 1), rules, source))
+                                glyphs_to_lines(glyphs, i + 1, rules), rules, source))
                 page.flush_cache()
         finally:
             if fallback is not None:

@@ -47,20 +47,25 @@ def _percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))] if values else 0.0
 
 
-def _bounds(lines: list[Line], size: float) -> tuple[float, float]:
+def _bounds(lines: list[Line], size: float, fallback: tuple[float, float] | None = None):
+    """The text column: where most full body lines start and end."""
     body = [ln for ln in lines if abs(ln.size - size) <= 0.15 * size and len(ln.text) >= 8]
+    if len(body) < 6 and fallback is not None:
+        return fallback
     body = body or lines
-    return _percentile([ln.bbox.x0 for ln in body], 0.1), _percentile([ln.bbox.x1 for ln in body], 0.9)
+    return _percentile([ln.bbox.x0 for ln in body], 0.1), _percentile([ln.bbox.x1 for ln in body], 0.95)
 
 
-def page_metrics(lines: list[Line], page: Page, doc_size: float, gutter: float | None) -> Metrics:
+def page_metrics(lines: list[Line], page: Page, doc: Metrics | None, gutter: float | None) -> Metrics:
+    """Body size, column and line pitch of a page; the document's where the page has too little text."""
     chars = sum(len(ln.text) for ln in lines)
-    size = body_size(lines) if chars >= 150 else doc_size
-    left, right = _bounds(lines, size)
+    size = body_size(lines) if chars >= 150 or doc is None else doc.size
+    left, right = _bounds(lines, size, None if doc is None or gutter else (doc.left, doc.right))
     body = [ln for ln in lines if abs(ln.size - size) <= 0.15 * size]
-    tops = sorted(ln.bbox.top for ln in body)
-    steps = [b - a for a, b in zip(tops, tops[1:]) if 0.5 * size < b - a < 3 * size]
-    pitch = statistics.median(steps) if steps else 1.5 * size
+    tops = sorted((ln.page, ln.bbox.top) for ln in body)
+    steps = [b[1] - a[1] for a, b in zip(tops, tops[1:])
+             if a[0] == b[0] and 0.5 * size < b[1] - a[1] < 3 * size]
+    pitch = statistics.median(steps) if steps else (doc.pitch if doc else 1.5 * size)
     metrics = Metrics(size, left, right, pitch, gutter)
     if gutter is not None:
         metrics.columns = {
@@ -84,6 +89,17 @@ def is_title_line(line: Line, m: Metrics) -> bool:
     if ratio >= 1.12:
         return True
     return line.bold and not full and line.bbox.x0 > left + 1.5 * m.size
+
+
+def is_subtitle_line(line: Line, m: Metrics) -> bool:
+    """Right under a title: a centred short line without closing punctuation, any size."""
+    text = line.text.strip()
+    if not text or len(text) > 40 or text[-1] in CLOSING or NEVER_TITLE_RE.match(text) \
+            or is_period_line(text):
+        return False
+    left, right = m.bounds(line)
+    centred = abs(line.bbox.xmid - (left + right) / 2) <= max(0.05 * (right - left), 1.2 * m.size)
+    return centred and line.bbox.width < 0.8 * (right - left) and line.bbox.x0 > left + 1.5 * m.size
 
 
 def _is_full(line: Line, m: Metrics) -> bool:
@@ -114,14 +130,18 @@ def parse_masthead(lines: list[Line], body: float) -> tuple[IssueMeta, int, list
         if "year" not in found and ISSUE_RE.search(text):
             found["year"], found["issue_no"], found["total_no"] = parse_issue_line(text)
             used[i] = True
+        date = DATE_RE.search(text) if "date" not in found else None
+        if date and not ISSUE_RE.search(text):      # an editor and a date may share a line
+            found["date"], used[i] = parse_date(date[0]), True
+            text = (text[:date.start()] + text[date.end():]).strip()
         if text.endswith("编") and len(text) <= 40 and "editor" not in found:
-            found["editor"], used[i] = line.text.strip(), True
-        if "date" not in found:
-            for span in (1, 2, 3):
+            found["editor"], used[i] = text, True
+        if "date" not in found and not used[i]:
+            for span in (2, 3):                     # a date cut across lines: 1 月 9 / 日
                 joined = "".join(squeeze(ln.text) for ln in window[i:i + span])
-                if DATE_RE.fullmatch(joined) or (span == 1 and DATE_RE.search(joined) and not used[i]):
+                if DATE_RE.fullmatch(joined):
                     found["date"] = parse_date(joined)
-                    used[i:i + span] = [True] * len(window[i:i + span])
+                    used[i:i + span] = [True] * span
                     break
     last = max((i for i, u in enumerate(used) if u), default=-1)
     masthead = [ln for i, ln in enumerate(window[:last + 1] if last >= 0 else window)
@@ -172,11 +192,11 @@ def page_units(page: Page, lines: list[Line], m: Metrics) -> list[Unit]:
         in_dist = in_dist or bool(DIST_RE.match(text))
         if in_dist:
             units.append(Unit("dist", [line], m))
+        elif units and units[-1].kind == "title" and _close_below(units[-1].lines[-1], line, m) \
+                and (is_title_line(line, m) or is_subtitle_line(line, m)):
+            units[-1].lines.append(line)
         elif is_title_line(line, m):
-            if units and units[-1].kind == "title" and _close_below(units[-1].lines[-1], line, m):
-                units[-1].lines.append(line)
-            else:
-                units.append(Unit("title", [line], m))
+            units.append(Unit("title", [line], m))
         else:
             units.append(Unit("body", [line], m))
     if units:
@@ -341,14 +361,15 @@ def pages_to_bulletin(pages: list[Page] | tuple[Page, ...], source=None,
     recurring = furniture_texts(pages)
     ordered = {p.number: [ln for ln in reading_order(list(p.lines), p.width)
                           if not is_furniture(ln, p, recurring)] for p in pages}
-    doc_size = body_size([ln for p in pages for ln in ordered[p.number]])
+    everything = [ln for p in pages for ln in ordered[p.number]]
+    doc = page_metrics(everything, pages[0], None, None) if everything else None
     warns = list(warnings)
     first = next((p for p in pages if ordered[p.number]), None)
     meta = IssueMeta()
     units: list[Unit] = []
     for page in pages:
         lines = ordered[page.number]
-        m = page_metrics(lines, page, doc_size, column_split(lines, page.width))
+        m = page_metrics(lines, page, doc, column_split(lines, page.width))
         if page is first:
             meta, used, head_warnings = parse_masthead(lines, m.size)
             warns += head_warnings

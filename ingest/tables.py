@@ -100,6 +100,22 @@ def column_spans(rows: list[list[Line]]) -> list[tuple[float, float]]:
     return [(a, b) for a, b in spans]
 
 
+def merge_exclusive(spans: list[tuple[float, float]], rows: list[list[Line]]):
+    """Two neighbouring spans that never hold text in the same row are one column
+    (a centred header over left-aligned cells)."""
+    used = [{_column(ln, spans) for ln in row} for row in rows]
+    merged = [spans[0]]
+    owner = [0]
+    for i in range(1, len(spans)):
+        if not any(owner[-1] in u and i in u for u in used) and \
+                not any(any(j in u for j in range(owner[-1], i)) and i in u for u in used):
+            merged[-1] = (merged[-1][0], spans[i][1])
+        else:
+            merged.append(spans[i])
+            owner.append(i)
+    return merged
+
+
 def _column(line: Line, spans: list[tuple[float, float]]) -> int:
     return min(range(len(spans)), key=lambda i: 0 if spans[i][0] <= line.bbox.xmid <= spans[i][1]
                else min(abs(line.bbox.xmid - spans[i][0]), abs(line.bbox.xmid - spans[i][1])))
@@ -108,7 +124,7 @@ def _column(line: Line, spans: list[tuple[float, float]]) -> int:
 def rows_to_table(rows: list[list[Line]], title: str, period: str | None,
                   note: str | None, pages: tuple[int, ...]) -> Table:
     """Header from the first row; columns from the gutters between all cells."""
-    spans = column_spans(rows)
+    spans = merge_exclusive(column_spans(rows), rows)
     grid: list[list[str]] = []
     for row in rows:
         cells = [""] * len(spans)

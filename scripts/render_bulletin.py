@@ -284,9 +284,14 @@ def front_matter(flow: Flow, els: list[Element]) -> None:
     date = next((e.text for e in els if e.kind == "date"), "")
     if editor or date:
         line_h, size = v.body * 2.0, v.body + 1
+        inset = size if m.width(editor + date, size) + 5 * size <= fr.width else 0.0
+        two_lines = m.width(editor + date, size) + 2 * size > fr.width
         base = baseline(flow.y, line_h, size)
-        flow.add(Text(fr.x0 + size, base, editor, size))
-        flow.add(Text(fr.x1 - size - m.width(date, size), base, date, size))
+        flow.add(Text(fr.x0 + inset, base, editor, size))
+        if two_lines:
+            flow.y += size * 1.5
+        base = baseline(flow.y, line_h, size)
+        flow.add(Text(fr.x1 - inset - m.width(date, size), base, date, size))
         flow.y += line_h
         flow.add(Rule(fr.x0, flow.y, fr.x1, flow.y, 1.0, RED))
     flow.y += v.body * 1.5

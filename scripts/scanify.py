@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SCAN_BUDGET = 2_400_000          # bytes of JPEG per document, clean scans
-CLEAN_QUALITY = (80, 70, 60, 50, 40)
+CLEAN_QUALITY = (75, 65, 55, 45, 40)   # tried in turn until the scan fits SCAN_BUDGET
+CLEAN_BLUR = 0.9                 # scanner optics, in pixels; also keeps the JPEGs small
 DEGRADED_QUALITY = 60
+GRAIN = 5.0                      # paper/sensor noise sigma, grey levels
 PAPER = (234, 228, 206)
 INK = (38, 34, 34)
 
@@ -49,32 +51,33 @@ def rasterise(pdf: bytes, number: int, dpi: int):
 
 
 def degrade(img, rng):
-    """Skew within ±0.7°, blur, paper tone, Gaussian grain: an RGB image."""
+    """Skew within ±0.7°, paper tone with grain, then optics blur: an RGB image."""
     import numpy as np
     from PIL import Image, ImageFilter
 
     img = img.rotate(float(rng.uniform(-0.7, 0.7)), resample=Image.BICUBIC, fillcolor=255)
-    img = img.filter(ImageFilter.GaussianBlur(0.6))
     ink = 1.0 - np.asarray(img, dtype=np.float32)[..., None] / 255.0
     h, w = ink.shape[:2]
     yy, xx = np.mgrid[-1:1:complex(0, h), -1:1:complex(0, w)].astype(np.float32)
     shade = 1.0 - 0.035 * (xx ** 2 + yy ** 2)[..., None]
     paper = (np.array(PAPER, np.float32) + rng.normal(0, 3, 3).astype(np.float32)) * shade
     rgb = paper * (1 - ink) + np.array(INK, np.float32) * ink
-    rgb += rng.normal(0, 7, (h, w, 1)).astype(np.float32)
-    return Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8), "RGB")
+    rgb += rng.normal(0, GRAIN, (h, w, 1)).astype(np.float32)
+    out = Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8), "RGB")
+    return out.filter(ImageFilter.GaussianBlur(0.7))
 
 
 def jpeg(img, quality: int) -> bytes:
-    """Baseline JPEG bytes (deterministic for the same pixels)."""
+    """Progressive JPEG bytes (deterministic for the same pixels)."""
     buf = io.BytesIO()
-    img.save(buf, "JPEG", quality=quality, optimize=True)
+    img.save(buf, "JPEG", quality=quality, optimize=True, progressive=True)
     return buf.getvalue()
 
 
 def scan_images(pdf: bytes, pages: tuple[int, ...], opts: ScanOptions) -> dict:
     """Page number -> final PIL image (before JPEG)."""
     import numpy as np
+    from PIL import ImageFilter
 
     rng = np.random.default_rng(opts.seed)
     out = {}
@@ -82,6 +85,8 @@ def scan_images(pdf: bytes, pages: tuple[int, ...], opts: ScanOptions) -> dict:
         img = rasterise(pdf, number, opts.dpi)
         if opts.degrade:
             img = degrade(img, rng)
+        else:
+            img = img.filter(ImageFilter.GaussianBlur(CLEAN_BLUR))
         if opts.rotate:
             img = img.rotate(opts.rotate, expand=True)
         out[number] = img

@@ -1,0 +1,84 @@
+"""An article prepared once for every model: normalised text and its words, segmented a single time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from models.tokenize import text_to_tokens, to_simplified
+
+TITLE_SEP = "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """Title and text, their Simplified form and words; `full` = title + "\\n" + text."""
+
+    title: str
+    text: str
+    norm_full: str
+    words: tuple[str, ...]        # segmentation of `full`: the words concatenate to it exactly
+    norm_words: tuple[str, ...]   # segmentation of `norm_full` (the same cuts when lengths agree)
+
+    @property
+    def full(self) -> str:
+        return self.title + TITLE_SEP + self.text
+
+    @property
+    def title_end(self) -> int:
+        return len(self.title)
+
+    @property
+    def text_start(self) -> int:
+        return len(self.title) + len(TITLE_SEP)
+
+
+def article_to_prepared(title: str, text: str, words: tuple[str, ...] = (), hmm: bool = False) -> Prepared:
+    """Normalise and segment one article (jieba runs once unless t2s changed the length)."""
+    title = " ".join(str(title or "").split())
+    text = str(text or "")
+    full = title + TITLE_SEP + text
+    norm = to_simplified(full)
+    norm_words = tuple(text_to_tokens(norm, words, hmm))
+    if len(norm) == len(full):
+        original = tuple(_cut_like(full, norm_words))
+    else:
+        original = tuple(text_to_tokens(full, words, hmm))
+    return Prepared(title, text, norm, original, norm_words)
+
+
+def item_to_title_text(item) -> tuple[str, str]:
+    """Accept (title, text) pairs, mappings with title/text keys, or objects with those attributes."""
+    if isinstance(item, tuple | list):
+        return str(item[0] or ""), str(item[1] or "")
+    if isinstance(item, dict):
+        return str(item.get("title") or ""), str(item.get("text") or "")
+    return str(getattr(item, "title", "") or ""), str(getattr(item, "text", "") or "")
+
+
+def _cut_like(text: str, tokens: Iterable[str]) -> Iterable[str]:
+    """Cut `text` at the same offsets as `tokens` (a same-length segmentation)."""
+    start = 0
+    for token in tokens:
+        yield text[start:start + len(token)]
+        start += len(token)
+
+
+class ArticlePreparer(BaseEstimator, TransformerMixin):
+    """Turn articles into `Prepared`; already prepared articles pass through unchanged."""
+
+    def __init__(self, words: tuple[str, ...] = (), hmm: bool = False):
+        self.words = words
+        self.hmm = hmm
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X) -> list[Prepared]:
+        return [x if isinstance(x, Prepared) else self.prepare(*item_to_title_text(x)) for x in X]
+
+    def prepare(self, title: str, text: str) -> Prepared:
+        """Prepare one article with this preparer's dictionary."""
+        return article_to_prepared(title, text, tuple(self.words), self.hmm)

@@ -1,0 +1,339 @@
+"""Company mentions (character-level alias matching on a spaCy doc) and which companies an article concerns.
+
+Segmentation: spaCy's zh "jieba" segmenter imports and uses the GLOBAL jieba, so the nlp object
+is `spacy.blank("zh")` (default "char" config, imports nothing) with its tokenizer replaced by
+`JiebaSegmenter`, which cuts with our private tokenizer; on the tagging path the doc is built
+directly from the words the article was already cut into, so jieba runs once per article.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
+from sklearn.pipeline import Pipeline
+
+from models.article import Prepared
+from models.taxonomy import Taxonomy
+from models.tokenize import text_to_tokens
+from models.topics import choose_thresholds
+
+COMPANY, ORG, GPE = "COMPANY", "ORG", "GPE"
+HAN = r"^[\u4e00-\u9fff]+$"
+LIST_MARKS = "、"
+GROUP_WORDS = ("企业", "品牌", "公司", "单位", "快递", "寄递")
+CLAUSE_END = "。！？；：，\n"
+STRICT_MAX_LEN = 2            # Han aliases this short must coincide with word boundaries
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A company name found in the title or the text (offsets into that string)."""
+
+    company: str
+    start: int
+    end: int
+    text: str
+    in_title: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A place (GPE) or organisation (ORG) found in the title or the text."""
+
+    label: str
+    start: int
+    end: int
+    text: str
+    in_title: bool
+    key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AliasMatcher:
+    """Compiled alias and clash patterns of a taxonomy's companies."""
+
+    aliases: re.Pattern
+    clashes: re.Pattern | None
+    owners: dict[str, str]         # alias → company key
+    strict: frozenset[str]
+
+
+def build_alias_matcher(taxonomy: Taxonomy) -> AliasMatcher:
+    """One regex over all aliases (longest first) and one over all clash names."""
+    owners = {a: c.key for c in taxonomy.companies for a in c.aliases}
+    clashes = sorted({n for c in taxonomy.companies for n in c.clashes}, key=len, reverse=True)
+    strict = frozenset(a for a in owners if len(a) <= STRICT_MAX_LEN and re.match(HAN, a))
+    return AliasMatcher(
+        aliases=re.compile("|".join(_alias_regex(a) for a in sorted(owners, key=len, reverse=True))),
+        clashes=re.compile("|".join(map(re.escape, clashes))) if clashes else None,
+        owners=owners,
+        strict=strict,
+    )
+
+
+def _alias_regex(alias: str) -> str:
+    """An alias as a regex; Latin names must not touch other Latin letters."""
+    body = re.escape(alias)
+    if alias[0].isascii() and alias[0].isalnum():
+        body = r"(?<![A-Za-z])" + body
+    if alias[-1].isascii() and alias[-1].isalnum():
+        body += r"(?![A-Za-z])"
+    return body
+
+
+def _blank(match: re.Match) -> str:
+    """Mask a clash name with characters no alias contains."""
+    return "\0" * len(match.group())
+
+
+def text_to_alias_spans(matcher: AliasMatcher, text: str, cuts: frozenset[int]) -> list[tuple[str, int, int]]:
+    """(company, start, end) of every alias in `text` outside clash names; short aliases need word cuts."""
+    masked = matcher.clashes.sub(_blank, text) if matcher.clashes else text
+    spans = []
+    for match in matcher.aliases.finditer(masked):
+        alias, start, end = match.group(), match.start(), match.end()
+        if alias in matcher.strict and not (start in cuts and end in cuts):
+            continue
+        spans.append((matcher.owners[alias], start, end))
+    return spans
+
+
+def words_to_cuts(words: tuple[str, ...]) -> frozenset[int]:
+    """Character offsets where a word starts or ends."""
+    cuts, offset = {0}, 0
+    for word in words:
+        offset += len(word)
+        cuts.add(offset)
+    return frozenset(cuts)
+
+
+def prepared_to_mentions(matcher: AliasMatcher, doc: Prepared) -> list[Mention]:
+    """Company mentions of an article, matched on the Simplified text when offsets agree."""
+    same_length = len(doc.norm_full) == len(doc.full)
+    source, words = (doc.norm_full, doc.norm_words) if same_length else (doc.full, doc.words)
+    spans = text_to_alias_spans(matcher, source, words_to_cuts(words))
+    return [_mention(doc, key, start, end) for key, start, end in spans]
+
+
+def _mention(doc: Prepared, key: str, start: int, end: int) -> Mention:
+    """Offsets in `full` → a Mention relative to the title or the text."""
+    in_title = start < doc.title_end
+    shift = 0 if in_title else doc.text_start
+    return Mention(key, start - shift, end - shift, doc.full[start:end], in_title)
+
+
+def mention_full_span(doc: Prepared, mention: Mention) -> tuple[int, int]:
+    """A mention's offsets in `full`."""
+    shift = 0 if mention.in_title else doc.text_start
+    return mention.start + shift, mention.end + shift
+
+
+class JiebaSegmenter:
+    """spaCy tokenizer that cuts with the private jieba tokenizer (never the global one)."""
+
+    def __init__(self, vocab, words: tuple[str, ...] = (), hmm: bool = False):
+        self.vocab = vocab
+        self.words = words
+        self.hmm = hmm
+
+    def __call__(self, text: str):
+        from spacy.tokens import Doc
+
+        tokens = text_to_tokens(text, self.words, self.hmm)
+        return Doc(self.vocab, words=tokens, spaces=[False] * len(tokens))
+
+
+def build_nlp(taxonomy: Taxonomy, words: tuple[str, ...] = (), hmm: bool = False):
+    """spacy.blank("zh") with our segmenter and an EntityRuler for places and organisations."""
+    import spacy
+
+    nlp = spacy.blank("zh")
+    nlp.tokenizer = JiebaSegmenter(nlp.vocab, words, hmm)
+    ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": False})
+    ruler.add_patterns(taxonomy_to_patterns(taxonomy))
+    return nlp
+
+
+def taxonomy_to_patterns(taxonomy: Taxonomy) -> list[dict]:
+    """EntityRuler patterns: place names (GPE), known organisations and `<place> … <head>` (ORG)."""
+    places = [{"label": GPE, "pattern": a, "id": p.key} for p in taxonomy.places for a in p.aliases]
+    known = [{"label": ORG, "pattern": name} for name in taxonomy.known_orgs]
+    prefixes = [a for p in taxonomy.places for a in p.aliases] + ["市", "区", "国家", "全国"]
+    head = "(" + "|".join(map(re.escape, taxonomy.org_heads)) + ")$"
+    built = [{"label": ORG, "pattern": [
+        {"TEXT": {"IN": prefixes}}, {"TEXT": {"REGEX": HAN}, "OP": "{0,2}"}, {"TEXT": {"REGEX": head}},
+    ]}] if taxonomy.org_heads else []
+    return places + known + built
+
+
+def prepared_to_doc(nlp, doc: Prepared, mentions: list[Mention]):
+    """The spaCy doc of `full` (from the article's own words), companies set, then the EntityRuler."""
+    from spacy.tokens import Doc
+    from spacy.util import filter_spans
+
+    sdoc = Doc(nlp.vocab, words=list(doc.words), spaces=[False] * len(doc.words))
+    spans = []
+    for mention in mentions:
+        start, end = mention_full_span(doc, mention)
+        span = sdoc.char_span(start, end, label=COMPANY, kb_id=mention.company, alignment_mode="expand")
+        if span is not None:
+            spans.append(span)
+    sdoc.ents = filter_spans(spans)
+    for _, component in nlp.pipeline:
+        sdoc = component(sdoc)
+    return sdoc
+
+
+def doc_to_entities(doc: Prepared, sdoc) -> list[Entity]:
+    """Places and organisations of a processed doc, relative to title or text."""
+    found = []
+    for span in sdoc.ents:
+        if span.label_ in (GPE, ORG):
+            in_title = span.start_char < doc.title_end
+            shift = 0 if in_title else doc.text_start
+            found.append(Entity(span.label_, span.start_char - shift, span.end_char - shift,
+                                span.text, in_title, span.id_ or None))
+    return found
+
+
+def mentions_to_features(doc: Prepared, mentions: list[Mention]) -> dict[str, dict[str, float]]:
+    """Per mentioned company, the features that tell an article's subject from a passing mention."""
+    by_company: dict[str, list[Mention]] = defaultdict(list)
+    for mention in mentions:
+        by_company[mention.company].append(mention)
+    counts = Counter({key: len(found) for key, found in by_company.items()})
+    return {key: _company_features(doc, found, counts) for key, found in by_company.items()}
+
+
+def _company_features(doc: Prepared, found: list[Mention], counts: Counter) -> dict[str, float]:
+    """Counts, position, share, title, list context and neighbouring words of one company."""
+    n, total, k = len(found), sum(counts.values()), len(counts)
+    spans = [mention_full_span(doc, m) for m in found]
+    features = {
+        "log_count": math.log1p(n), "share": n / total, "is_top": float(n == max(counts.values())),
+        "only": float(k == 1), "k_companies": math.log1p(k), "many": float(k >= 4),
+        "in_title": float(any(m.in_title for m in found)),
+        "first": min(s for s, _ in spans) / max(len(doc.full), 1),
+        "in_list": sum(_in_list(doc.norm_full, s, e) for s, e in spans) / n,
+        "group_etc": sum(_before_group_word(doc.norm_full, e) for _, e in spans) / n,
+        "clause_start": sum(_starts_clause(doc.norm_full, s) for s, _ in spans) / n,
+        "paragraphs": _paragraph_share(doc, spans),
+        "legal_name": float(any(len(m.text) >= 6 or "公司" in m.text for m in found)),
+    }
+    for word, weight in _neighbour_words(doc, spans).items():
+        features[word] = weight / n
+    return features
+
+
+def _in_list(text: str, start: int, end: int) -> bool:
+    """The name sits in an enumeration (next to 、 or followed closely by 等)."""
+    before, after = text[start - 1:start], text[end:end + 3]
+    return before in LIST_MARKS or after[:1] in LIST_MARKS or after[:1] == "等"
+
+
+def _before_group_word(text: str, end: int) -> bool:
+    """The name is followed by …等…企业/品牌 (one of several named in passing)."""
+    after = text[end:end + 12]
+    cut = after.find("等")
+    return cut >= 0 and any(w in after[cut:cut + 8] for w in GROUP_WORDS)
+
+
+def _starts_clause(text: str, start: int) -> bool:
+    """The name opens a clause, usually as its subject."""
+    return start == 0 or text[start - 1] in CLAUSE_END
+
+
+def _paragraph_share(doc: Prepared, spans: list[tuple[int, int]]) -> float:
+    """Share of the text's paragraphs that name the company."""
+    bounds, offset = [], doc.text_start
+    for paragraph in doc.text.split("\n"):
+        bounds.append((offset, offset + len(paragraph)))
+        offset += len(paragraph) + 1
+    hit = sum(any(a <= s < b for s, _ in spans) for a, b in bounds)
+    return hit / max(len(bounds), 1)
+
+
+def _neighbour_words(doc: Prepared, spans: list[tuple[int, int]]) -> Counter:
+    """Counts of the words just before and after each mention (on the normalised segmentation)."""
+    starts, ends, offset = {}, {}, 0
+    for i, word in enumerate(doc.norm_words):
+        starts[offset], ends[offset + len(word)] = i, i
+        offset += len(word)
+    words, found = doc.norm_words, Counter()
+    for start, end in spans:
+        if start in starts and starts[start] > 0:
+            found["prev=" + words[starts[start] - 1]] += 1
+        if end in ends and ends[end] + 1 < len(words):
+            found["next=" + words[ends[end] + 1]] += 1
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyConfig:
+    """Hyper-parameters of the 'does the article concern this company' classifier."""
+
+    C: float = 1.0
+    folds: int = 5
+    seed: int = 0
+
+
+def build_company_pipeline(cfg: CompanyConfig) -> Pipeline:
+    """Mention features → logistic regression."""
+    classifier = LogisticRegression(C=cfg.C, class_weight="balanced", solver="liblinear",
+                                    max_iter=5000, random_state=cfg.seed)
+    return Pipeline([("features", DictVectorizer()), ("clf", classifier)])
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyModel:
+    """The fitted classifier and its threshold; companies never mentioned score 0."""
+
+    labels: tuple[str, ...]
+    pipeline: Pipeline | None
+    threshold: float
+
+    def score(self, features: dict[str, dict[str, float]]) -> np.ndarray:
+        """Scores for every label given the per-company features of one article."""
+        scores = np.zeros(len(self.labels))
+        keys = [k for k in self.labels if k in features]
+        if keys and self.pipeline is not None:
+            proba = self.pipeline.predict_proba([features[k] for k in keys])[:, 1]
+            for key, p in zip(keys, proba):
+                scores[self.labels.index(key)] = p
+        elif keys:
+            for key in keys:
+                scores[self.labels.index(key)] = 1.0
+        return scores
+
+
+def train_company_model(features: list[dict[str, dict[str, float]]], gold: list[set[str]],
+                        labels: tuple[str, ...], cfg: CompanyConfig) -> CompanyModel:
+    """Fit the classifier on every (article, mentioned company) pair; threshold from K-fold scores."""
+    rows = [f for per_doc in features for f in per_doc.values()]
+    y = np.array([key in g for per_doc, g in zip(features, gold) for key in per_doc], dtype=bool)
+    if len(set(y.tolist())) < 2:
+        return CompanyModel(labels, None, 0.5)
+    oof = _out_of_fold(cfg, rows, y)
+    threshold = choose_thresholds(y[:, None], oof[:, None])[0]
+    return CompanyModel(labels, build_company_pipeline(cfg).fit(rows, y), threshold)
+
+
+def _out_of_fold(cfg: CompanyConfig, rows: list[dict], y: np.ndarray) -> np.ndarray:
+    """K-fold scores of every candidate pair."""
+    scores = np.zeros(len(rows))
+    folds = KFold(n_splits=min(cfg.folds, len(rows)), shuffle=True, random_state=cfg.seed)
+    for fit_idx, held_idx in folds.split(rows):
+        if len(set(y[fit_idx].tolist())) < 2:
+            scores[held_idx] = float(y[fit_idx][0])
+            continue
+        model = clone(build_company_pipeline(cfg)).fit([rows[i] for i in fit_idx], y[fit_idx])
+        scores[held_idx] = model.predict_proba([rows[i] for i in held_idx])[:, 1]
+    return scores

@@ -1,0 +1,179 @@
+"""Saved models: `<models_dir>/<version>/{model.joblib, meta.json}` and a small registry of versions.
+
+A model is trusted only if its folder is inside `models_dir`, its meta.json is readable, the
+sha256 of model.joblib matches the one recorded, and the libraries that pickled it are the ones
+installed; all of that is checked before anything is unpickled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import re
+import tempfile
+from importlib import metadata
+from pathlib import Path
+
+from ingest.errors import IncompatibleModel, ModelError, ModelNotFound
+
+MODEL_FILE, META_FILE, REGISTRY_FILE = "model.joblib", "meta.json", "registry.json"
+CHECKED_LIBRARIES = ("scikit-learn", "numpy", "jieba", "spacy", "joblib")
+VERSION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+FIX = "run `jianbao train` to build a model with the installed libraries"
+
+
+def default_models_dir() -> Path:
+    """$JIANBAO_HOME/models (JIANBAO_HOME defaults to ~/.jianbao)."""
+    home = os.environ.get("JIANBAO_HOME") or Path.home() / ".jianbao"
+    return Path(home) / "models"
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of Python (major.minor) and of the libraries a pickled model depends on."""
+    versions = {"python": ".".join(platform.python_version_tuple()[:2])}
+    for name in CHECKED_LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "missing"
+    return versions
+
+
+def file_sha256(path: str | Path) -> str:
+    """Hex sha256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def model_dir(models_dir: str | Path, version: str) -> Path:
+    """The folder of `version`, refused if the name could leave `models_dir`."""
+    root = Path(models_dir).resolve()
+    if not VERSION_NAME.match(version or ""):
+        raise ModelNotFound(f"{version!r} is not a model version name; see `jianbao models`")
+    folder = (root / version).resolve()
+    if folder.parent != root:
+        raise ModelNotFound(f"model {version!r} is not inside {root}")
+    return folder
+
+
+def save_model(model: object, models_dir: str | Path, version: str, meta: dict) -> Path:
+    """Write model.joblib then meta.json (with hashes and library versions); returns the folder."""
+    import joblib
+
+    folder = model_dir(models_dir, version)
+    if folder.exists():
+        raise ModelError(f"model {version!r} already exists in {folder.parent}")
+    folder.mkdir(parents=True)
+    joblib.dump(model, folder / MODEL_FILE, compress=3)
+    full = {**meta, "version": version, "sha256": file_sha256(folder / MODEL_FILE),
+            "libraries": library_versions()}
+    _write_json(folder / META_FILE, full)
+    return folder
+
+
+def read_meta(models_dir: str | Path, version: str) -> dict:
+    """The meta.json of a saved model."""
+    path = model_dir(models_dir, version) / META_FILE
+    if not path.is_file():
+        raise ModelNotFound(f"no model {version!r} in {Path(models_dir)}: {FIX}")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IncompatibleModel(f"{path} is unreadable ({exc}): {FIX}") from exc
+
+
+def check_model(models_dir: str | Path, version: str) -> dict:
+    """Verify hash and library versions of a saved model without unpickling it; returns its meta."""
+    meta = read_meta(models_dir, version)
+    path = model_dir(models_dir, version) / MODEL_FILE
+    if not path.is_file():
+        raise ModelNotFound(f"model {version!r} has no {MODEL_FILE}: {FIX}")
+    if file_sha256(path) != meta.get("sha256"):
+        raise IncompatibleModel(f"{path} does not match the sha256 in its meta.json (changed or corrupt): {FIX}")
+    wanted, have = meta.get("libraries", {}), library_versions()
+    wrong = [f"{k} {wanted.get(k)} (installed {have[k]})" for k in have if wanted.get(k) != have[k]]
+    if wrong:
+        raise IncompatibleModel(f"model {version!r} was built with " + ", ".join(wrong) + f": {FIX}")
+    return meta
+
+
+def load_model(models_dir: str | Path | None = None, version: str | None = None) -> tuple[object, dict]:
+    """Load a checked model (default: the active one) and its meta."""
+    import joblib
+
+    models_dir = Path(models_dir) if models_dir else default_models_dir()
+    version = version or active_version(models_dir)
+    if not version:
+        raise ModelNotFound(f"no trained model in {models_dir}: run `jianbao train`")
+    meta = check_model(models_dir, version)
+    try:
+        return joblib.load(model_dir(models_dir, version) / MODEL_FILE), meta
+    except Exception as exc:     # a pickle that passed the checks but still fails to load
+        raise IncompatibleModel(f"model {version!r} cannot be loaded ({exc}): {FIX}") from exc
+
+
+def read_registry(models_dir: str | Path) -> dict:
+    """The registry: {"versions": [...], "active": str|None, "previous": str|None}."""
+    path = Path(models_dir) / REGISTRY_FILE
+    empty = {"versions": [], "active": None, "previous": None}
+    if not path.is_file():
+        return empty
+    try:
+        return {**empty, **json.loads(path.read_text(encoding="utf-8"))}
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{path} is unreadable ({exc}); delete it and run `jianbao train`") from exc
+
+
+def register_model(models_dir: str | Path, version: str, activate: bool | None = None) -> bool:
+    """Add a saved version to the registry; activate it if asked or if none is active. Returns active?"""
+    registry = read_registry(models_dir)
+    if version not in registry["versions"]:
+        registry["versions"].append(version)
+    make_active = activate if activate is not None else registry["active"] is None
+    if make_active and registry["active"] != version:
+        registry["previous"], registry["active"] = registry["active"], version
+    _write_json(Path(models_dir) / REGISTRY_FILE, registry)
+    return registry["active"] == version
+
+
+def list_models(models_dir: str | Path | None = None) -> tuple[str, ...]:
+    """Registered versions, oldest first."""
+    return tuple(read_registry(models_dir or default_models_dir())["versions"])
+
+
+def active_version(models_dir: str | Path | None = None) -> str | None:
+    """The version `load_model` uses by default."""
+    return read_registry(models_dir or default_models_dir())["active"]
+
+
+def promote(version: str, models_dir: str | Path | None = None) -> str:
+    """Make a registered, loadable version the active one; returns it."""
+    models_dir = Path(models_dir) if models_dir else default_models_dir()
+    if version not in list_models(models_dir):
+        raise ModelNotFound(f"model {version!r} is not registered in {models_dir}; see `jianbao models`")
+    check_model(models_dir, version)
+    register_model(models_dir, version, activate=True)
+    return version
+
+
+def rollback(models_dir: str | Path | None = None) -> str:
+    """Re-activate the previously active version; returns it."""
+    models_dir = Path(models_dir) if models_dir else default_models_dir()
+    previous = read_registry(models_dir)["previous"]
+    if not previous:
+        raise ModelNotFound(f"no previous model to roll back to in {models_dir}")
+    return promote(previous, models_dir)
+
+
+def _write_json(path: Path, data: dict) -> None:
+    """Write JSON atomically (temp file + rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False, indent=2, sort_keys=True)
+    os.replace(tmp, path)

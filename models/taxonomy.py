@@ -1,0 +1,113 @@
+"""The label sets (topics, companies) and the names of places and organisations, read from TOML."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.errors import InvalidTaxonomy
+
+DEFAULT_PATH = Path(__file__).resolve().parent / "taxonomy.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """One topic label."""
+
+    key: str
+    name: str
+    definition: str
+
+
+@dataclass(frozen=True, slots=True)
+class Company:
+    """One company label with the names that find it and the clash names that must not."""
+
+    key: str
+    name: str
+    aliases: tuple[str, ...]
+    clashes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A place name found as a GPE entity."""
+
+    key: str
+    name: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Taxonomy:
+    """Everything the models know by name; a saved model keeps its own copy."""
+
+    topics: tuple[Topic, ...]
+    companies: tuple[Company, ...]
+    places: tuple[Place, ...] = ()
+    org_heads: tuple[str, ...] = ()
+    known_orgs: tuple[str, ...] = ()
+    version: int = 1
+
+    @property
+    def topic_keys(self) -> tuple[str, ...]:
+        return tuple(t.key for t in self.topics)
+
+    @property
+    def company_keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.companies)
+
+    def words(self) -> tuple[str, ...]:
+        """All names (aliases, clashes, places, organisations) for a segmenter's dictionary."""
+        names = [n for c in self.companies for n in (c.name, *c.aliases, *c.clashes)]
+        names += [n for p in self.places for n in (p.name, *p.aliases)]
+        names += [*self.org_heads, *self.known_orgs]
+        return tuple(dict.fromkeys(n for n in names if n))
+
+
+def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
+    """Read and check a taxonomy file (default: the one shipped with the package)."""
+    path = Path(path) if path else DEFAULT_PATH
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise InvalidTaxonomy(f"{path}: cannot read the taxonomy: {exc}") from exc
+    return dict_to_taxonomy(data, str(path))
+
+
+def dict_to_taxonomy(data: dict, where: str = "taxonomy") -> Taxonomy:
+    """Build a checked Taxonomy from parsed TOML data."""
+    try:
+        taxonomy = Taxonomy(
+            topics=tuple(Topic(t["key"], t["name"], t.get("definition", "")) for t in data["topics"]),
+            companies=tuple(_company(c) for c in data["companies"]),
+            places=tuple(Place(p["key"], p["name"], tuple(p.get("aliases", ()))) for p in data.get("places", ())),
+            org_heads=tuple(data.get("organisations", {}).get("heads", ())),
+            known_orgs=tuple(data.get("organisations", {}).get("known", ())),
+            version=int(data.get("version", 1)),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidTaxonomy(f"{where}: malformed entry ({exc!r})") from exc
+    _check(taxonomy, where)
+    return taxonomy
+
+
+def _company(entry: dict) -> Company:
+    """One [[companies]] table; the company's own name is always an alias."""
+    aliases = tuple(dict.fromkeys((*entry.get("aliases", ()), entry["name"])))
+    return Company(entry["key"], entry["name"], aliases, tuple(entry.get("not", ())))
+
+
+def _check(taxonomy: Taxonomy, where: str) -> None:
+    """Refuse duplicate keys, empty label sets and an alias shared by two companies."""
+    for kind, keys in (("topic", taxonomy.topic_keys), ("company", taxonomy.company_keys)):
+        if not keys:
+            raise InvalidTaxonomy(f"{where}: no {kind} labels")
+        if len(set(keys)) != len(keys):
+            raise InvalidTaxonomy(f"{where}: duplicate {kind} key")
+    owners: dict[str, str] = {}
+    for company in taxonomy.companies:
+        for alias in company.aliases:
+            if owners.setdefault(alias, company.key) != company.key:
+                raise InvalidTaxonomy(f"{where}: alias {alias!r} belongs to {owners[alias]} and {company.key}")

@@ -1,0 +1,113 @@
+"""Word segmentation (a private jieba tokenizer) and Traditional→Simplified normalisation.
+
+This is the only module that imports jieba. The global `jieba.dt` is never initialised or
+changed: each dictionary (a tuple of extra words) gets its own `jieba.Tokenizer`, built on first
+use and kept for the life of the process, with its cache file in a directory we choose.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+
+USERDICT_PATH = Path(__file__).resolve().parent / "userdict.txt"
+USER_WORD_FREQ = 5000        # strong enough that industry terms and aliases stay whole
+
+
+def default_cache_dir() -> Path:
+    """Where jieba's prefix-dictionary cache lives: $JIANBAO_HOME/cache or the temp dir."""
+    home = os.environ.get("JIANBAO_HOME")
+    return Path(home) / "cache" if home else Path(tempfile.gettempdir()) / "jianbao-cache"
+
+
+def load_userdict(path: str | Path | None = None) -> tuple[str, ...]:
+    """Read a user dictionary: one word per line (optional frequency), `#` comments."""
+    lines = Path(path or USERDICT_PATH).read_text(encoding="utf-8").splitlines()
+    words = (line.split()[0] for line in lines if line.strip() and not line.lstrip().startswith("#"))
+    return tuple(dict.fromkeys(words))
+
+
+def build_tokenizer(words: tuple[str, ...] = (), cache_dir: str | Path | None = None):
+    """A fresh private jieba.Tokenizer with `words` added (its cache file in `cache_dir`)."""
+    import jieba
+
+    tokenizer = jieba.Tokenizer()
+    directory = Path(cache_dir) if cache_dir else default_cache_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    tokenizer.tmp_dir = str(directory)
+    with _quiet_jieba():
+        tokenizer.initialize()
+    for word in words:
+        if word.strip():
+            tokenizer.add_word(word.strip(), freq=USER_WORD_FREQ)
+    return tokenizer
+
+
+@lru_cache(maxsize=8)
+def load_tokenizer(words: tuple[str, ...] = (), cache_dir: str | None = None):
+    """The process-wide tokenizer for this dictionary (built once, then reused)."""
+    return build_tokenizer(words, cache_dir)
+
+
+def text_to_tokens(text: str, words: tuple[str, ...] = (), hmm: bool = False) -> list[str]:
+    """Segment text into words; every character of `text` is in exactly one token, in order."""
+    return [token for token in load_tokenizer(words).cut(text, HMM=hmm) if token]
+
+
+def to_simplified(text: str) -> str:
+    """Traditional→Simplified Chinese (OpenCC t2s); texts with nothing to convert are returned as is."""
+    if _traditional_chars().isdisjoint(text):
+        return text
+    return _t2s().convert(text)
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    """The OpenCC converter, built on first use."""
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+@lru_cache(maxsize=1)
+def _traditional_chars() -> frozenset[str]:
+    """Characters that can make t2s change a text (all of them if OpenCC's tables are not found)."""
+    import opencc
+
+    folder = Path(opencc.__file__).resolve().parent / "dictionary"
+    try:
+        chars = _table_keys(folder / "TSCharacters.txt")
+        phrases = _table_keys(folder / "TSPhrases.txt")
+    except OSError:
+        return _Everything()
+    loose = (phrase for phrase in phrases if chars.isdisjoint(phrase))
+    return frozenset(chars | {ch for phrase in loose for ch in phrase})
+
+
+def _table_keys(path: Path) -> frozenset[str]:
+    """The source strings of one OpenCC table."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.split("\t", 1)[0] for line in lines if "\t" in line)
+
+
+class _Everything(frozenset):
+    """A set that meets every text: forces conversion when OpenCC's tables cannot be read."""
+
+    def isdisjoint(self, other) -> bool:
+        return False
+
+
+@contextmanager
+def _quiet_jieba():
+    """Silence jieba's 'Building prefix dict' debug lines while a dictionary loads."""
+    logger = logging.getLogger("jieba")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)

@@ -1,0 +1,156 @@
+"""Multi-label topic model: char n-grams + jieba words → one-vs-rest logistic regression, per-label thresholds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from models.article import ArticlePreparer, Prepared
+
+THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicConfig:
+    """Hyper-parameters of the topic pipeline (the defaults are the shipped model's)."""
+
+    words: tuple[str, ...] = ()          # extra dictionary words for the segmenter
+    hmm: bool = False
+    title_weight: int = 2                # the title counts this many times
+    char_ngrams: tuple[int, int] = (1, 3)
+    word_ngrams: tuple[int, int] = (1, 1)
+    min_df: int = 2
+    C: float = 10.0
+    class_weight: str | None = "balanced"
+    folds: int = 5
+    seed: int = 0
+
+
+def prepared_to_chars(doc: Prepared, title_weight: int = 1) -> str:
+    """The normalised text for char n-grams, the title repeated `title_weight` times."""
+    title = doc.norm_full[:doc.title_end]
+    return "\n".join([title] * title_weight + [doc.norm_full[doc.text_start:]])
+
+
+def prepared_to_words(doc: Prepared, title_weight: int = 1) -> list[str]:
+    """The normalised words for word features (no punctuation, spaces or numbers), title repeated."""
+    title, body, offset = [], [], 0
+    for token in doc.norm_words:
+        (title if offset < doc.title_end else body).append(token)
+        offset += len(token)
+    return [t for t in title * title_weight + body if _is_word(t)]
+
+
+def tokens_to_tokens(tokens: list[str]) -> list[str]:
+    """Identity analyzer: the words are already cut (a module-level function, so it pickles)."""
+    return tokens
+
+
+def _is_word(token: str) -> bool:
+    """A token worth a feature: has a letter or a Han character, not only digits."""
+    return any(ch.isalpha() for ch in token)
+
+
+class DocField(BaseEstimator, TransformerMixin):
+    """Select what one feature family reads from a Prepared article ("chars" or "words")."""
+
+    def __init__(self, field: str = "chars", title_weight: int = 2):
+        self.field = field
+        self.title_weight = title_weight
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X) -> list:
+        convert = prepared_to_chars if self.field == "chars" else prepared_to_words
+        return [convert(doc, self.title_weight) for doc in X]
+
+
+def build_pipeline(cfg: TopicConfig) -> Pipeline:
+    """prepare → features(chars, words) → one-vs-rest logistic regression."""
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=cfg.char_ngrams, min_df=cfg.min_df,
+                            sublinear_tf=True, lowercase=True, dtype=np.float32)
+    words = TfidfVectorizer(analyzer=tokens_to_tokens, min_df=cfg.min_df, sublinear_tf=True,
+                            dtype=np.float32)
+    features = FeatureUnion([
+        ("chars", Pipeline([("field", DocField("chars", cfg.title_weight)), ("tfidf", chars)])),
+        ("words", Pipeline([("field", DocField("words", cfg.title_weight)), ("tfidf", words)])),
+    ])
+    classifier = LogisticRegression(C=cfg.C, class_weight=cfg.class_weight, solver="liblinear",
+                                    max_iter=5000, random_state=cfg.seed)
+    return Pipeline([
+        ("prepare", ArticlePreparer(cfg.words, cfg.hmm)),
+        ("features", features),
+        ("clf", OneVsRestClassifier(classifier)),
+    ])
+
+
+@dataclass(frozen=True, slots=True)
+class TopicModel:
+    """A fitted topic pipeline, its label order and one decision threshold per label."""
+
+    labels: tuple[str, ...]
+    pipeline: Pipeline
+    thresholds: tuple[float, ...]
+
+    def predict_proba(self, docs) -> np.ndarray:
+        """Scores (n_docs × n_labels) for articles or Prepared docs."""
+        return _proba(self.pipeline, docs)
+
+    def select(self, proba: np.ndarray) -> np.ndarray:
+        """Boolean matrix: which labels are above their threshold."""
+        return proba >= np.asarray(self.thresholds)
+
+
+def train_topic_model(docs: list[Prepared], Y: np.ndarray, labels: tuple[str, ...],
+                      cfg: TopicConfig) -> tuple[TopicModel, np.ndarray]:
+    """Fit on all `docs`; thresholds come from out-of-fold scores, which are returned too."""
+    oof = out_of_fold_proba(cfg, docs, Y)
+    thresholds = choose_thresholds(Y, oof)
+    pipeline = build_pipeline(cfg).fit(docs, Y)
+    return TopicModel(labels, pipeline, thresholds), oof
+
+
+def out_of_fold_proba(cfg: TopicConfig, docs: list[Prepared], Y: np.ndarray) -> np.ndarray:
+    """K-fold cross-validated scores for every training document."""
+    proba = np.zeros(Y.shape, dtype=float)
+    folds = KFold(n_splits=min(cfg.folds, len(docs)), shuffle=True, random_state=cfg.seed)
+    template = build_pipeline(cfg)
+    for fit_idx, held_idx in folds.split(docs):
+        model = clone(template).fit([docs[i] for i in fit_idx], Y[fit_idx])
+        proba[held_idx] = _proba(model, [docs[i] for i in held_idx])
+    return proba
+
+
+def choose_thresholds(Y: np.ndarray, proba: np.ndarray) -> tuple[float, ...]:
+    """Per label, the middle of the threshold range with the best F1 on out-of-fold scores."""
+    return tuple(_best_threshold(Y[:, j], proba[:, j]) for j in range(Y.shape[1]))
+
+
+def _best_threshold(y: np.ndarray, scores: np.ndarray) -> float:
+    """The centre of the widest-scoring plateau of F1 over the grid (0.5 when y has no positives)."""
+    if y.sum() == 0:
+        return 0.5
+    f1 = np.array([_f1(y, scores >= t) for t in THRESHOLD_GRID])
+    best = np.flatnonzero(f1 >= f1.max() - 1e-9)
+    return float(THRESHOLD_GRID[best[len(best) // 2]])
+
+
+def _f1(y: np.ndarray, pred: np.ndarray) -> float:
+    """Binary F1 of one label."""
+    tp = float(np.sum(y & pred))
+    denom = float(y.sum() + pred.sum())
+    return 2 * tp / denom if denom else 0.0
+
+
+def _proba(pipeline: Pipeline, docs) -> np.ndarray:
+    """predict_proba of a multi-label one-vs-rest pipeline, always 2-D."""
+    proba = pipeline.predict_proba(docs)
+    return np.asarray(proba, dtype=float).reshape(len(docs), -1)
