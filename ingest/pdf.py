@@ -81,15 +81,14 @@ def _pdfium_glyphs(pdf: pdfium.PdfDocument, index: int) -> list[Glyph]:
         ch = chr(pdfium_c.FPDFText_GetUnicode(text.raw, i))
         if ch in "\r\n\x02\ufffe":
             continue
-        left, bottom, right, top = text.get_charbox(i)
+        # the loose box spans the font's ascent to descent, like pdfplumber's, so 。 and ，
+        # sit in their row instead of hanging below it as their ink boxes would
+        left, bottom, right, top = text.get_charbox(i, loose=True)
         size = pdfium_c.FPDFText_GetFontSize(text.raw, i)
         weight = pdfium_c.FPDFText_GetFontWeight(text.raw, i)
         pdfium_c.FPDFText_GetFillColor(text.raw, i, r, g, b, a)
         red = r.value > 150 and g.value < 90 and b.value < 90
-        # charbox is the ink box; widen to the em so rows and gaps match pdfplumber's boxes
-        cy = height - (top + bottom) / 2
-        glyphs.append(Glyph(ch, left, cy - size / 2, max(right, left + size * 0.5),
-                            cy + size / 2, size, weight >= 600, red))
+        glyphs.append(Glyph(ch, left, height - top, right, height - bottom, size, weight >= 600, red))
     return glyphs
 
 

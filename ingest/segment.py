@@ -22,6 +22,7 @@ CLOSING = "。；，、：:;,"
 NEVER_TITLE_RE = re.compile(r"^(?:（供稿|（来源|\(供稿|（作者|（通讯员|编者按|注[：:]|报[：:]|送[：:]|抄送|"
                             r"[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)")
 DIST_RE = re.compile(r"^(报送|抄送|报|送)[：:]")
+LIST_SEPARATOR_RE = re.compile(r"[，、,；;]")
 HEAD_WINDOW = 10          # the masthead sits within the first lines of page 1
 
 
@@ -37,8 +38,8 @@ class Metrics:
     columns: dict = field(default_factory=dict)
 
     def bounds(self, line: Line) -> tuple[float, float]:
-        if self.gutter is None:
-            return self.left, self.right
+        if self.gutter is None or line.bbox.x0 < self.gutter < line.bbox.x1:
+            return self.left, self.right            # a line across the gutter spans the page
         return self.columns["L" if line.bbox.xmid < self.gutter else "R"]
 
 
@@ -99,6 +100,8 @@ def is_subtitle_line(line: Line, m: Metrics) -> bool:
         return False
     left, right = m.bounds(line)
     centred = abs(line.bbox.xmid - (left + right) / 2) <= max(0.05 * (right - left), 1.2 * m.size)
+    if text.startswith("—"):                      # ——subtitle: may fill a narrow column
+        return centred
     return centred and line.bbox.width < 0.8 * (right - left) and line.bbox.x0 > left + 1.5 * m.size
 
 
@@ -176,9 +179,8 @@ class Unit:
     page_start: bool = False  # first unit of its page
 
 
-def page_units(page: Page, lines: list[Line], m: Metrics) -> list[Unit]:
+def page_units(lines: list[Line], cells: set[int], m: Metrics) -> list[Unit]:
     """Classify the lines of one page (furniture already removed, in reading order)."""
-    cells = table_line_ids(lines, page.rules)
     units: list[Unit] = []
     in_dist = False
     for line in lines:
@@ -272,25 +274,33 @@ def _confidence(lines: list[Line]) -> float | None:
 
 
 def _distribution(units: list[Unit]) -> Distribution:
-    """报/送 lists: wrapped lines joined (a line that reaches the margin continues), then split."""
-    lists: dict[str, list[str]] = {"报": [], "送": []}
-    current, logical = "报", []
+    """报/送 lists. A list written with separators (，、) is joined across lines and split on
+    them; a list of one recipient per line keeps lines apart unless a line reaches the margin."""
+    groups: list[list] = []                         # [label, [(text, reaches_margin), ...]]
     for unit in units:
         line = unit.lines[0]
-        text = line.text.strip()
-        label = DIST_RE.match(squeeze(text))
+        text = squeeze(line.text)
+        label = DIST_RE.match(text)
         if label:
-            current = "送" if "送" in label[1] and label[1] != "报送" else "报"
-            text = squeeze(text)[label.end():]
-            logical.append([current, text])
-        elif logical and logical[-1][0] == current and logical[-1][2:] == ["full"]:
-            logical[-1][1] += text
-        else:
-            logical.append([current, text])
+            groups.append(["送" if "送" in label[1] and label[1] != "报送" else "报", []])
+            text = text[label.end():]
+        elif not groups:
+            groups.append(["报", []])
         right = unit.metrics.bounds(line)[1]
-        logical[-1][2:] = ["full"] if line.bbox.x1 >= right - 1.5 * unit.metrics.size else []
-    for key, text, *_ in logical:
-        lists[key].extend(split_recipients(text))
+        groups[-1][1].append((text, line.bbox.x1 >= right - 1.5 * unit.metrics.size))
+    lists: dict[str, list[str]] = {"报": [], "送": []}
+    for key, lines in groups:
+        joined = "".join(text for text, _ in lines)
+        if LIST_SEPARATOR_RE.search(joined.rstrip("，、；;,")):
+            lists[key].extend(split_recipients(joined))
+            continue
+        current = ""
+        for text, full in lines:
+            current += text
+            if not full:
+                lists[key].extend(split_recipients(current))
+                current = ""
+        lists[key].extend(split_recipients(current))
     return Distribution(tuple(lists["报"]), tuple(lists["送"]))
 
 
@@ -369,12 +379,14 @@ def pages_to_bulletin(pages: list[Page] | tuple[Page, ...], source=None,
     units: list[Unit] = []
     for page in pages:
         lines = ordered[page.number]
-        m = page_metrics(lines, page, doc, column_split(lines, page.width))
+        cells = table_line_ids(lines, page.rules)
+        text = [ln for ln in lines if id(ln) not in cells]    # tables do not set the body size
+        m = page_metrics(text, page, doc, column_split(text, page.width))
         if page is first:
             meta, used, head_warnings = parse_masthead(lines, m.size)
             warns += head_warnings
             lines = lines[used:]
-        units += page_units(page, lines, m)
+        units += page_units(lines, cells, m)
     drafts, tables, dist = units_to_parts(units, warns)
     articles = tuple(
         Article(seq, d.title, d.subtitle, tuple(join_text(p) for p in d.paragraphs if p),

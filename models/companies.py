@@ -287,9 +287,8 @@ class CompanyConfig:
 
 def build_company_pipeline(cfg: CompanyConfig) -> Pipeline:
     """Mention features → logistic regression."""
-    classifier = LogisticRegression(C=cfg.C, class_weight="balanced", solver="liblinear",
-                                    max_iter=5000, random_state=cfg.seed)
-    return Pipeline([("features", DictVectorizer()), ("clf", classifier)])
+    classifier = LogisticRegression(C=cfg.C, class_weight="balanced", max_iter=5000, random_state=cfg.seed)
+    return Pipeline([("features", DictVectorizer(sparse=False)), ("clf", classifier)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,15 +314,24 @@ class CompanyModel:
 
 
 def train_company_model(features: list[dict[str, dict[str, float]]], gold: list[set[str]],
-                        labels: tuple[str, ...], cfg: CompanyConfig) -> CompanyModel:
-    """Fit the classifier on every (article, mentioned company) pair; threshold from K-fold scores."""
-    rows = [f for per_doc in features for f in per_doc.values()]
-    y = np.array([key in g for per_doc, g in zip(features, gold) for key in per_doc], dtype=bool)
+                        labels: tuple[str, ...], cfg: CompanyConfig) -> tuple[CompanyModel, list[set[str]]]:
+    """Fit on every (article, mentioned company) pair; threshold from K-fold scores.
+
+    Also returns the out-of-fold company sets per article (for cross-validated metrics).
+    """
+    pairs = [(i, key) for i, per_doc in enumerate(features) for key in per_doc]
+    rows = [features[i][key] for i, key in pairs]
+    y = np.array([key in gold[i] for i, key in pairs], dtype=bool)
     if len(set(y.tolist())) < 2:
-        return CompanyModel(labels, None, 0.5)
+        chosen = [set(per_doc) if y.all() else set() for per_doc in features]
+        return CompanyModel(labels, None, 0.5 if y.all() else 1.1), chosen
     oof = _out_of_fold(cfg, rows, y)
     threshold = choose_thresholds(y[:, None], oof[:, None])[0]
-    return CompanyModel(labels, build_company_pipeline(cfg).fit(rows, y), threshold)
+    chosen: list[set[str]] = [set() for _ in features]
+    for (i, key), score in zip(pairs, oof):
+        if score >= threshold:
+            chosen[i].add(key)
+    return CompanyModel(labels, build_company_pipeline(cfg).fit(rows, y), threshold), chosen
 
 
 def _out_of_fold(cfg: CompanyConfig, rows: list[dict], y: np.ndarray) -> np.ndarray:

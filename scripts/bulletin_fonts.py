@@ -63,6 +63,7 @@ def _rename(font, family: str, style: str) -> None:
 def _save_atomic(font, path: Path) -> Path:
     """Save a TTFont via a temporary file so concurrent builders never see half a file."""
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    font.recalcTimestamp = False
     font.save(tmp)
     os.replace(tmp, path)
     return path

@@ -1,0 +1,19 @@
+"""jianbao's classifiers: topics and companies of an article, trained from labelled JSONL and saved with checks.
+
+Importing this package loads no model and no dictionary; jieba and spaCy are loaded on first use.
+"""
+
+from models.companies import Entity, Mention
+from models.persist import (active_version, default_models_dir, list_models, load_model, promote, read_meta,
+                            rollback, save_model)
+from models.tagger import Prediction, TagModel, Tagger, Tags
+from models.taxonomy import Company, Place, Taxonomy, Topic, load_taxonomy
+from models.train import (Evaluation, Example, LabelScore, ModelInfo, Scores, info_to_text, load_examples,
+                          split_examples, train_models)
+
+__all__ = [
+    "Company", "Entity", "Evaluation", "Example", "LabelScore", "Mention", "ModelInfo", "Place", "Prediction",
+    "Scores", "TagModel", "Tagger", "Tags", "Taxonomy", "Topic",
+    "active_version", "default_models_dir", "info_to_text", "list_models", "load_examples", "load_model",
+    "load_taxonomy", "promote", "read_meta", "rollback", "save_model", "split_examples", "train_models",
+]

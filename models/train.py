@@ -1,0 +1,257 @@
+"""Training: read labelled JSONL, split by id hash, fit topic + company models, evaluate, save, register."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from ingest.errors import InvalidTrainingData
+from models.article import article_to_prepared
+from models.companies import (CompanyConfig, build_alias_matcher, mentions_to_features,
+                              prepared_to_mentions, train_company_model)
+from models.persist import default_models_dir, model_dir, register_model, save_model
+from models.tagger import TagModel, Tagger, top_up
+from models.taxonomy import Taxonomy, load_taxonomy
+from models.tokenize import load_userdict
+from models.topics import TopicConfig, train_topic_model
+
+DEFAULT_DATA_DIR = Path(__file__).resolve().parent / "data"
+TEST_SHARE = 20                 # percent of ids (by hash) held out for the test split
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One labelled article."""
+
+    id: str
+    title: str
+    text: str
+    topics: tuple[str, ...]
+    companies: tuple[str, ...]
+    provenance: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LabelScore:
+    label: str
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """Per-label scores with micro and macro F1 over `n_docs` articles."""
+
+    labels: tuple[LabelScore, ...]
+    micro_f1: float
+    macro_f1: float
+    n_docs: int
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    topics: Scores
+    companies: Scores
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """What `train_models` did: the saved version, its data and its measured quality."""
+
+    version: str
+    path: str
+    active: bool
+    seed: int
+    data_hash: str
+    n_train: int
+    n_test: int
+    test: Evaluation
+    cv: Evaluation
+    seconds: float
+    created: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def load_examples(data_dir: str | Path | None = None, taxonomy: Taxonomy | None = None) -> tuple[Example, ...]:
+    """All examples of every *.jsonl in `data_dir`, checked against the taxonomy."""
+    data_dir = Path(data_dir) if data_dir else DEFAULT_DATA_DIR
+    files = sorted(data_dir.glob("*.jsonl"))
+    if not files:
+        raise InvalidTrainingData(f"no *.jsonl training files in {data_dir}")
+    taxonomy = taxonomy or load_taxonomy()
+    examples = [ex for path in files for ex in _read_jsonl(path, taxonomy)]
+    return check_unique_ids(examples)
+
+
+def _read_jsonl(path: Path, taxonomy: Taxonomy) -> Iterable[Example]:
+    """Examples of one file; a bad line is an error naming file and line."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                yield record_to_example(json.loads(line), taxonomy)
+            except (ValueError, KeyError, TypeError) as exc:
+                raise InvalidTrainingData(f"{path}:{number}: {exc}") from exc
+
+
+def record_to_example(record: dict, taxonomy: Taxonomy) -> Example:
+    """A JSON record → Example, refusing labels the taxonomy does not define."""
+    example = Example(str(record["id"]), str(record.get("title") or ""), str(record["text"]),
+                      tuple(record.get("topics") or ()), tuple(record.get("companies") or ()),
+                      str(record.get("provenance") or ""))
+    unknown = (set(example.topics) - set(taxonomy.topic_keys)) | (set(example.companies) - set(taxonomy.company_keys))
+    if unknown:
+        raise ValueError(f"unknown label(s) {sorted(unknown)} in {example.id}")
+    return example
+
+
+def check_unique_ids(examples: Iterable[Example]) -> tuple[Example, ...]:
+    """Refuse two examples with one id."""
+    examples, seen = tuple(examples), set()
+    for example in examples:
+        if example.id in seen:
+            raise InvalidTrainingData(f"duplicate example id {example.id!r}")
+        seen.add(example.id)
+    return examples
+
+
+def id_in_test_split(example_id: str) -> bool:
+    """The fixed test split: 20% of ids by sha256, whatever the data around them."""
+    return int(hashlib.sha256(example_id.encode("utf-8")).hexdigest()[:8], 16) % 100 < TEST_SHARE
+
+
+def split_examples(examples: Iterable[Example]) -> tuple[tuple[Example, ...], tuple[Example, ...]]:
+    """(train, test) by `id_in_test_split`."""
+    examples = tuple(examples)
+    return (tuple(e for e in examples if not id_in_test_split(e.id)),
+            tuple(e for e in examples if id_in_test_split(e.id)))
+
+
+def examples_hash(examples: Iterable[Example]) -> str:
+    """sha256 of the examples in id order (labels included)."""
+    digest = hashlib.sha256()
+    for example in sorted(examples, key=lambda e: e.id):
+        digest.update(json.dumps(asdict(example), ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def sets_to_scores(labels: tuple[str, ...], gold: list[set[str]], pred: list[set[str]]) -> Scores:
+    """Per-label precision/recall/F1/support and micro/macro F1 of predicted label sets."""
+    rows, tp_all, fp_all, fn_all = [], 0, 0, 0
+    for label in labels:
+        tp = sum(label in g and label in p for g, p in zip(gold, pred))
+        fp = sum(label not in g and label in p for g, p in zip(gold, pred))
+        fn = sum(label in g and label not in p for g, p in zip(gold, pred))
+        rows.append(LabelScore(label, *_prf(tp, fp, fn), tp + fn))
+        tp_all, fp_all, fn_all = tp_all + tp, fp_all + fp, fn_all + fn
+    scored = [r.f1 for r in rows if r.support > 0]
+    macro = round(float(np.mean(scored)), 4) if scored else 0.0
+    return Scores(tuple(rows), _prf(tp_all, fp_all, fn_all)[2], macro, len(gold))
+
+
+def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    """Precision, recall, F1 (0 when undefined), rounded."""
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return round(p, 4), round(r, 4), round(f, 4)
+
+
+def dictionary_words(taxonomy: Taxonomy) -> tuple[str, ...]:
+    """The segmenter's extra words: the user dictionary plus every name in the taxonomy."""
+    return tuple(dict.fromkeys(load_userdict() + taxonomy.words()))
+
+
+def fit_tag_model(examples: tuple[Example, ...], taxonomy: Taxonomy, seed: int = 0) -> tuple[TagModel, Evaluation]:
+    """Fit both models on `examples`; also returns their K-fold (out-of-fold) evaluation."""
+    words = dictionary_words(taxonomy)
+    docs = [article_to_prepared(e.title, e.text, words) for e in examples]
+    labels = taxonomy.topic_keys
+    Y = np.array([[k in e.topics for k in labels] for e in examples], dtype=bool)
+    topics, oof = train_topic_model(docs, Y, labels, TopicConfig(words=words, seed=seed))
+    matcher = build_alias_matcher(taxonomy)
+    features = [mentions_to_features(d, prepared_to_mentions(matcher, d)) for d in docs]
+    gold_companies = [set(e.companies) for e in examples]
+    companies, oof_companies = train_company_model(features, gold_companies, taxonomy.company_keys,
+                                                   CompanyConfig(seed=seed))
+    model = TagModel(taxonomy, words, False, topics, companies)
+    chosen = top_up(topics.select(oof), oof, model.min_topics)
+    topic_sets = [{labels[j] for j in np.flatnonzero(row)} for row in chosen]
+    cv = Evaluation(sets_to_scores(labels, [set(e.topics) for e in examples], topic_sets),
+                    sets_to_scores(taxonomy.company_keys, gold_companies, oof_companies))
+    return model, cv
+
+
+def evaluate(tagger: Tagger, examples: tuple[Example, ...]) -> Evaluation:
+    """Scores of a tagger on labelled examples."""
+    tags = tagger.tag_many([(e.title, e.text) for e in examples])
+    taxonomy = tagger.model.taxonomy
+    return Evaluation(
+        sets_to_scores(taxonomy.topic_keys, [set(e.topics) for e in examples], [set(t.selected_topics) for t in tags]),
+        sets_to_scores(taxonomy.company_keys, [set(e.companies) for e in examples],
+                       [set(t.selected_companies) for t in tags]),
+    )
+
+
+def train_models(data_dir: str | Path | None = None, models_dir: str | Path | None = None, seed: int = 0,
+                 extra_examples: Iterable[Example] = (), taxonomy_path: str | Path | None = None) -> ModelInfo:
+    """Train on the train split, evaluate (test split + K-fold), save, register; active if none is."""
+    started = time.perf_counter()
+    taxonomy = load_taxonomy(taxonomy_path)
+    examples = check_unique_ids((*load_examples(data_dir, taxonomy), *extra_examples))
+    train, test = split_examples(examples)
+    if not train or not test:
+        raise InvalidTrainingData(f"need examples in both splits (have {len(train)} train, {len(test)} test)")
+    model, cv = fit_tag_model(train, taxonomy, seed)
+    test_eval = evaluate(Tagger(model), test)
+    models_dir = Path(models_dir) if models_dir else default_models_dir()
+    created = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    data_hash = examples_hash(examples)
+    version = _new_version(models_dir, created, data_hash)
+    info = ModelInfo(version, str(model_dir(models_dir, version)), False, seed, data_hash, len(train), len(test),
+                     test_eval, cv, round(time.perf_counter() - started, 2), created.isoformat())
+    save_model(model, models_dir, version, _meta(info, taxonomy))
+    return replace(info, active=register_model(models_dir, version))
+
+
+def _new_version(models_dir: Path, created: dt.datetime, data_hash: str) -> str:
+    """`YYYYmmdd-HHMMSS-<data hash>`, suffixed if that folder exists."""
+    base = f"{created:%Y%m%d-%H%M%S}-{data_hash[:8]}"
+    version, n = base, 1
+    while (models_dir / version).exists():
+        n += 1
+        version = f"{base}-{n}"
+    return version
+
+
+def _meta(info: ModelInfo, taxonomy: Taxonomy) -> dict:
+    """meta.json content (save_model adds sha256 and library versions)."""
+    return {
+        "created": info.created, "seed": info.seed, "data_hash": info.data_hash,
+        "n_train": info.n_train, "n_test": info.n_test,
+        "topics": list(taxonomy.topic_keys), "companies": list(taxonomy.company_keys),
+        "metrics": {"test": asdict(info.test), "cv": asdict(info.cv)},
+    }
+
+
+def info_to_text(info: ModelInfo) -> str:
+    """A plain-text report of a training run (per-label tables for test and CV)."""
+    lines = [f"model {info.version} ({'active' if info.active else 'not active'}), seed {info.seed}, "
+             f"{info.n_train} train / {info.n_test} test articles, {info.seconds:.1f}s"]
+    for name, evaluation in (("test split", info.test), ("5-fold CV on train", info.cv)):
+        for kind, scores in (("topics", evaluation.topics), ("companies", evaluation.companies)):
+            lines.append(f"\n{kind} — {name}: micro-F1 {scores.micro_f1:.3f}, macro-F1 {scores.macro_f1:.3f}")
+            lines.append(f"  {'label':<20}{'P':>7}{'R':>7}{'F1':>7}{'n':>6}")
+            lines += [f"  {s.label:<20}{s.precision:>7.3f}{s.recall:>7.3f}{s.f1:>7.3f}{s.support:>6}"
+                      for s in scores.labels]
+    return "\n".join(lines)
