@@ -151,3 +151,18 @@ class Bulletin:
     distribution: Distribution = field(default_factory=Distribution)
     warnings: tuple[IngestWarning, ...] = ()
     source: SourceInfo | None = None
+
+
+def bulletin_to_dict(bulletin: Bulletin, pages: bool = True) -> dict:
+    """A JSON-ready dict of a bulletin (dates as ISO strings); `pages=False` drops page numbers
+    so a parse can be compared with its source, which has no pages."""
+    import json
+    from dataclasses import asdict
+    data = asdict(bulletin)
+    data["meta"]["date"] = bulletin.meta.date.isoformat() if bulletin.meta.date else None
+    data["warnings"] = [asdict(w) for w in bulletin.warnings]
+    if not pages:
+        for part in data["articles"] + data["tables"]:
+            part.pop("pages", None)
+        data.pop("source", None)
+    return json.loads(json.dumps(data, ensure_ascii=False))     # tuples -> lists, as in JSON

@@ -77,3 +77,14 @@ def print_stats(stats: dict, fmt: str = "table") -> None:
     print_rows(("corpus", "value"), head, fmt)
     print_rows(("topic", "articles"), stats["topics"], fmt, title="Articles per topic")
     print_rows(("company", "articles"), stats["companies"], fmt, title="Articles per company")
+
+
+def print_training(info, quiet: bool = False) -> None:
+    """The training report: per-label metrics to stdout; one summary line when quiet."""
+    if quiet:
+        err_console().print(f"trained model {info.version}: topics macro-F1 "
+                            f"{info.test.topics.macro_f1:.3f}, companies macro-F1 "
+                            f"{info.test.companies.macro_f1:.3f} (test split)", markup=False)
+        return
+    from models import info_to_text
+    sys.stdout.write(info_to_text(info) + "\n")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,26 +68,46 @@ class AliasMatcher:
 
 
 def build_alias_matcher(taxonomy: Taxonomy) -> AliasMatcher:
-    """One regex over all aliases (longest first) and one over all clash names."""
+    """One trie regex over all aliases (longest match wins) and one over all clash names."""
     owners = {a: c.key for c in taxonomy.companies for a in c.aliases}
-    clashes = sorted({n for c in taxonomy.companies for n in c.clashes}, key=len, reverse=True)
+    clashes = {n for c in taxonomy.companies for n in c.clashes}
     strict = frozenset(a for a in owners if len(a) <= STRICT_MAX_LEN and re.match(HAN, a))
     return AliasMatcher(
-        aliases=re.compile("|".join(_alias_regex(a) for a in sorted(owners, key=len, reverse=True))),
-        clashes=re.compile("|".join(map(re.escape, clashes))) if clashes else None,
+        aliases=re.compile(words_to_regex(owners)),
+        clashes=re.compile(words_to_regex(clashes)) if clashes else None,
         owners=owners,
         strict=strict,
     )
 
 
-def _alias_regex(alias: str) -> str:
-    """An alias as a regex; Latin names must not touch other Latin letters."""
-    body = re.escape(alias)
-    if alias[0].isascii() and alias[0].isalnum():
-        body = r"(?<![A-Za-z])" + body
-    if alias[-1].isascii() and alias[-1].isalnum():
-        body += r"(?![A-Za-z])"
-    return body
+def words_to_regex(words: Iterable[str]) -> str:
+    """A trie-shaped regex matching the longest of `words`; Latin ends must not touch Latin letters."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = word
+    return _trie_regex(trie, root=True)
+
+
+def _trie_regex(node: dict, root: bool = False) -> str:
+    """Regex of one trie node: its branches (longest first by greediness), else the end of a word."""
+    branches = [_edge(ch, root) + _trie_regex(child) for ch, child in sorted(node.items()) if ch]
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")" if branches else ""
+    if "" not in node:
+        return body
+    end = r"(?![A-Za-z])" if _is_latin(node[""][-1]) else ""
+    return f"(?:{body}|{end})" if body else end
+
+
+def _edge(ch: str, root: bool) -> str:
+    """One trie edge; a word starting with a Latin letter must not follow one."""
+    return (r"(?<![A-Za-z])" if root and _is_latin(ch) else "") + re.escape(ch)
+
+
+def _is_latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
 
 
 def _blank(match: re.Match) -> str:
@@ -152,7 +173,7 @@ class JiebaSegmenter:
 
 
 def build_nlp(taxonomy: Taxonomy, words: tuple[str, ...] = (), hmm: bool = False):
-    """spacy.blank("zh") with our segmenter and an EntityRuler for places and organisations."""
+    """spacy.blank("zh") with our segmenter and an EntityRuler for place and organisation names."""
     import spacy
 
     nlp = spacy.blank("zh")
@@ -163,15 +184,9 @@ def build_nlp(taxonomy: Taxonomy, words: tuple[str, ...] = (), hmm: bool = False
 
 
 def taxonomy_to_patterns(taxonomy: Taxonomy) -> list[dict]:
-    """EntityRuler patterns: place names (GPE), known organisations and `<place> … <head>` (ORG)."""
+    """EntityRuler phrase patterns: place names (GPE, id = place key) and known organisations (ORG)."""
     places = [{"label": GPE, "pattern": a, "id": p.key} for p in taxonomy.places for a in p.aliases]
-    known = [{"label": ORG, "pattern": name} for name in taxonomy.known_orgs]
-    prefixes = [a for p in taxonomy.places for a in p.aliases] + ["市", "区", "国家", "全国"]
-    head = "(" + "|".join(map(re.escape, taxonomy.org_heads)) + ")$"
-    built = [{"label": ORG, "pattern": [
-        {"TEXT": {"IN": prefixes}}, {"TEXT": {"REGEX": HAN}, "OP": "{0,2}"}, {"TEXT": {"REGEX": head}},
-    ]}] if taxonomy.org_heads else []
-    return places + known + built
+    return places + [{"label": ORG, "pattern": name} for name in taxonomy.known_orgs]
 
 
 def prepared_to_doc(nlp, doc: Prepared, mentions: list[Mention]):
@@ -192,16 +207,34 @@ def prepared_to_doc(nlp, doc: Prepared, mentions: list[Mention]):
     return sdoc
 
 
-def doc_to_entities(doc: Prepared, sdoc) -> list[Entity]:
-    """Places and organisations of a processed doc, relative to title or text."""
+def doc_to_entities(doc: Prepared, sdoc, heads: tuple[str, ...] = ()) -> list[Entity]:
+    """Places and organisations, relative to title or text; a place followed by an organisation head
+    (上海市 + 邮政管理局, 浦东新区 + 总工会) within three words becomes that organisation."""
     found = []
     for span in sdoc.ents:
         if span.label_ in (GPE, ORG):
-            in_title = span.start_char < doc.title_end
-            shift = 0 if in_title else doc.text_start
-            found.append(Entity(span.label_, span.start_char - shift, span.end_char - shift,
-                                span.text, in_title, span.id_ or None))
+            label, end = _org_end(sdoc, span, heads) if span.label_ == GPE else (ORG, span.end)
+            found.append(_entity(doc, sdoc[span.start:end], label, span.id_ or None))
     return found
+
+
+def _org_end(sdoc, span, heads: tuple[str, ...]) -> tuple[str, int]:
+    """(ORG, end token) if Han words after the place end with an organisation head, else (GPE, span end)."""
+    for i in range(span.end, min(span.end + 3, len(sdoc))):
+        token = sdoc[i]
+        if token.ent_type or not re.match(HAN, token.text):
+            break
+        if heads and token.text.endswith(heads):
+            return ORG, i + 1
+    return GPE, span.end
+
+
+def _entity(doc: Prepared, span, label: str, key: str | None) -> Entity:
+    """A spaCy span → Entity relative to title or text."""
+    in_title = span.start_char < doc.title_end
+    shift = 0 if in_title else doc.text_start
+    return Entity(label, span.start_char - shift, span.end_char - shift, span.text, in_title,
+                  key if label == GPE else None)
 
 
 def mentions_to_features(doc: Prepared, mentions: list[Mention]) -> dict[str, dict[str, float]]:
@@ -299,17 +332,18 @@ class CompanyModel:
     pipeline: Pipeline | None
     threshold: float
 
-    def score(self, features: dict[str, dict[str, float]]) -> np.ndarray:
-        """Scores for every label given the per-company features of one article."""
-        scores = np.zeros(len(self.labels))
-        keys = [k for k in self.labels if k in features]
-        if keys and self.pipeline is not None:
-            proba = self.pipeline.predict_proba([features[k] for k in keys])[:, 1]
-            for key, p in zip(keys, proba):
-                scores[self.labels.index(key)] = p
-        elif keys:
-            for key in keys:
-                scores[self.labels.index(key)] = 1.0
+    def score(self, features: list[dict[str, dict[str, float]]]) -> np.ndarray:
+        """Scores (n_docs × n_labels) from the per-company features of each article, in one batch."""
+        scores = np.zeros((len(features), len(self.labels)))
+        pairs = [(i, key) for i, per_doc in enumerate(features) for key in per_doc if key in self.labels]
+        if not pairs:
+            return scores
+        if self.pipeline is None:
+            proba = np.ones(len(pairs))
+        else:
+            proba = self.pipeline.predict_proba([features[i][key] for i, key in pairs])[:, 1]
+        for (i, key), p in zip(pairs, proba):
+            scores[i, self.labels.index(key)] = p
         return scores
 
 

@@ -89,27 +89,21 @@ class Tagger:
         if not docs:
             return []
         topic_scores = self.model.topics.predict_proba(docs)
-        topic_selected = self._select_topics(topic_scores)
-        return [self._tags(doc, topic_scores[i], topic_selected[i]) for i, doc in enumerate(docs)]
+        topic_selected = top_up(self.model.topics.select(topic_scores), topic_scores, self.model.min_topics)
+        mentions = [prepared_to_mentions(self.matcher, doc) for doc in docs]
+        company_scores = self.model.companies.score([mentions_to_features(d, m) for d, m in zip(docs, mentions)])
+        company_selected = company_scores >= self.model.companies.threshold
+        return [
+            Tags(topics=_predictions(self.model.topics.labels, topic_scores[i], topic_selected[i]),
+                 companies=_predictions(self.model.companies.labels, company_scores[i], company_selected[i]),
+                 mentions=tuple(mentions[i]), entities=tuple(self._entities(doc, mentions[i])),
+                 model_version=self.version)
+            for i, doc in enumerate(docs)
+        ]
 
-    def _select_topics(self, scores: np.ndarray) -> np.ndarray:
-        """Thresholded topics, topped up with the best-scoring ones to `min_topics`."""
-        selected = self.model.topics.select(scores)
-        return top_up(selected, scores, self.model.min_topics)
-
-    def _tags(self, doc: Prepared, topic_scores: np.ndarray, topic_selected: np.ndarray) -> Tags:
-        """Companies, mentions and entities of one prepared article, plus its topic predictions."""
-        mentions = prepared_to_mentions(self.matcher, doc)
-        company_scores = self.model.companies.score(mentions_to_features(doc, mentions))
-        entities = doc_to_entities(doc, prepared_to_doc(self.nlp, doc, mentions))
-        return Tags(
-            topics=_predictions(self.model.topics.labels, topic_scores, topic_selected),
-            companies=_predictions(self.model.companies.labels, company_scores,
-                                   company_scores >= self.model.companies.threshold),
-            mentions=tuple(mentions),
-            entities=tuple(entities),
-            model_version=self.version,
-        )
+    def _entities(self, doc: Prepared, mentions: list[Mention]) -> list[Entity]:
+        """Places and organisations of one article, via the spaCy pipeline."""
+        return doc_to_entities(doc, prepared_to_doc(self.nlp, doc, mentions), self.model.taxonomy.org_heads)
 
 
 def top_up(selected: np.ndarray, scores: np.ndarray, minimum: int) -> np.ndarray:

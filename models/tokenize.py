@@ -58,6 +58,24 @@ def text_to_tokens(text: str, words: tuple[str, ...] = (), hmm: bool = False) ->
     return [token for token in load_tokenizer(words).cut(text, HMM=hmm) if token]
 
 
+def segment_for_search(text: str) -> str:
+    """Text as FTS5 tokens: Simplified, jieba's search mode (words and their sub-words), spaced.
+
+    SQLite's unicode61 tokenizer cannot split Chinese; indexing and querying through this one
+    function keeps both sides identical.
+    """
+    tokenizer = load_tokenizer(search_words())
+    tokens = tokenizer.cut_for_search(to_simplified(text), HMM=False)
+    return " ".join(t for t in tokens if any(ch.isalnum() for ch in t))
+
+
+@lru_cache(maxsize=1)
+def search_words() -> tuple[str, ...]:
+    """The search dictionary: industry terms plus every name in the taxonomy."""
+    from models.taxonomy import load_taxonomy
+    return tuple(dict.fromkeys(load_userdict() + load_taxonomy().words()))
+
+
 def to_simplified(text: str) -> str:
     """Traditional→Simplified Chinese (OpenCC t2s); texts with nothing to convert are returned as is."""
     if _traditional_chars().isdisjoint(text):
@@ -89,9 +107,9 @@ def _traditional_chars() -> frozenset[str]:
 
 
 def _table_keys(path: Path) -> frozenset[str]:
-    """The source strings of one OpenCC table."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.split("\t", 1)[0] for line in lines if "\t" in line)
+    """The source strings of one OpenCC table that it maps to something else."""
+    pairs = (line.split("\t", 1) for line in path.read_text(encoding="utf-8").splitlines() if "\t" in line)
+    return frozenset(key for key, targets in pairs if targets.split()[:1] != [key])
 
 
 class _Everything(frozenset):

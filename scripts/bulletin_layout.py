@@ -21,6 +21,7 @@ OPENING = set("（《「『【〔〈“‘([{")
 DECOR = "报送：，— 0123456789"
 EPS = 0.01
 
+
 @dataclass(frozen=True, slots=True)
 class Variant:
     """Page geometry and type sizes of one layout; margins are left, top, right, bottom."""
@@ -102,6 +103,7 @@ class Frame:
 
     @property
     def width(self) -> float:
+        """Width in points."""
         return self.x1 - self.x0
 
 
@@ -113,6 +115,7 @@ class Metrics:
     bold: Face
 
     def width(self, text: str, size: float, bold: bool = False) -> float:
+        """Advance width of `text` at `size` points."""
         face = self.bold if bold else self.regular
         return sum(face.widths.get(ord(c), face.default_width) for c in text) * size / 1000
 
@@ -180,9 +183,11 @@ class Flow:
 
     @property
     def frame(self) -> Frame:
+        """The frame text currently flows into."""
         return self.frames[self.index]
 
     def add(self, op) -> None:
+        """Append a draw op to the current page."""
         self.pages[-1].append(op)
 
     def new_page(self) -> None:
@@ -210,17 +215,21 @@ class Flow:
             self.new_page()
 
     def need(self, height: float) -> None:
+        """Advance unless `height` fits below the cursor (or the frame is still empty)."""
         if self.y + height > self.frame.bottom + EPS and self.y > self.frame.top + EPS:
             self.advance()
 
     def go_single(self) -> None:
         """Switch to full-width frames (tables, distribution), on a new page if needed."""
-        if len(self.frames) > 1:
-            self.single = True
-            self.new_page()
+        fresh = self.index == 0 and self.y <= self.frame.top + EPS
         self.single = True
+        if len(self.frames) > 1:
+            if fresh:
+                self.pages.pop()
+            self.new_page()
 
     def gap(self, height: float) -> None:
+        """Vertical space, dropped at the top of a frame."""
         if self.y > self.frame.top + EPS:
             self.y += height
 
@@ -298,6 +307,8 @@ def table(flow: Flow, title: list[str], period: str | None, rows: list[list[str]
     flow.go_single()
     size, pad, line_h = v.body * 0.875, v.body * 0.4, v.body * 0.875 * 1.35
     ncols = max((len(r) for r in rows), default=0)
+    if not ncols:
+        return
     rows = [r + [""] * (ncols - len(r)) for r in rows]
     natural = [max(m.width(r[c], size, i == 0) for i, r in enumerate(rows)) + 2 * pad
                for c in range(ncols)]
@@ -306,7 +317,7 @@ def table(flow: Flow, title: list[str], period: str | None, rows: list[list[str]
              for i, r in enumerate(rows)]
     heights = [max(len(c) for c in r) * line_h + 2 * pad for r in cells]
     flow.gap(v.body * v.spacing)
-    flow.need(v.title * 1.6 * len(title) + v.body * 2 + sum(heights[:2]))
+    flow.need((v.body + 2) * 1.6 * len(title) + v.body * 2 + sum(heights[:2]))
     for t in title:
         flow.lines(t, v.body + 2, bold=True, align="center", spacing=1.6)
     if period:
@@ -337,7 +348,7 @@ def table(flow: Flow, title: list[str], period: str | None, rows: list[list[str]
 
 
 def _wrap(m: Metrics, text: str, size: float, bold: bool, avail: float) -> list[str]:
-    """Lines of a table cell."""
+    """Lines of ragged (unjustified) text such as a table cell."""
     toks = tokens(text) or [""]
     widths = [m.width(t, size, bold) for t in toks]
     out, start = [], 0
@@ -366,18 +377,18 @@ def distribution(flow: Flow, report: list[str], copy: list[str]) -> None:
     flow.go_single()
     size = v.body
     line_h, label_w = size * v.spacing, m.width("报：", size)
-    copy_text = "，".join(copy)
     avail = flow.frame.width - label_w
-    n_copy = len(_wrap(m, copy_text, size, False, avail)) if copy else 0
-    height = (len(report) + n_copy) * line_h + 12
+    report = [line for r in report for line in _wrap(m, r, size, False, avail)]
+    copy = _wrap(m, "，".join(copy), size, False, avail) if copy else []
+    height = (len(report) + len(copy)) * line_h + 12
     if flow.y + height + v.body * 2 > flow.frame.bottom:
         flow.advance()
     fr = flow.frame
     flow.y = fr.bottom - height
     flow.add(Rule(fr.x0, flow.y, fr.x1, flow.y, 0.75))
     flow.y += 6
-    for label, items in (("报：", report), ("送：", _wrap(m, copy_text, size, False, avail))):
-        if not items or items == [""]:
+    for label, items in (("报：", report), ("送：", copy)):
+        if not items:
             continue
         flow.add(Text(fr.x0, baseline(flow.y, line_h, size), label, size))
         for item in items:
@@ -389,12 +400,16 @@ def distribution(flow: Flow, report: list[str], copy: list[str]) -> None:
 
 def body(flow: Flow, els: list[Element]) -> None:
     """Articles, tables and the distribution block in source order."""
-    v = flow.v
+    v, m = flow.v, flow.m
     tbl, report, copy = None, [], []
-    for el in els:
+    for i, el in enumerate(els):
         if el.kind == "title":
             flow.gap(v.body * v.spacing)
-            flow.need(v.title * 1.6 + v.subtitle * 1.6 + v.body * v.spacing * 2)
+            sub = els[i + 1].text if i + 1 < len(els) and els[i + 1].kind == "subtitle" else ""
+            width = flow.frame.width
+            flow.need(len(_wrap(m, el.text, v.title, v.title_bold, width)) * v.title * 1.6
+                      + (len(_wrap(m, sub, v.subtitle, False, width)) * v.subtitle * 1.6
+                         if sub else 0) + v.body * v.spacing * 2)
             flow.lines(el.text, v.title, bold=v.title_bold, align="center", spacing=1.6)
         elif el.kind == "subtitle":
             flow.lines(el.text, v.subtitle, bold=False, align="center", spacing=1.6)
@@ -419,4 +434,15 @@ def body(flow: Flow, els: list[Element]) -> None:
             report.append(el.text)
         elif el.kind == "copy":
             copy.extend(split_recipients(el.text))
+    if tbl is not None:
+        table(flow, tbl["title"], tbl["period"], tbl["rows"], tbl["note"])
     distribution(flow, report, copy)
+
+
+def paginate(els: list[Element], v: Variant, m: Metrics) -> tuple[PageOps, ...]:
+    """Lay elements out: page 1 head, articles, tables, distribution, page numbers."""
+    flow = Flow(v, m, "".join(e.text for e in els if e.kind == "masthead"))
+    flow.new_page()
+    front_matter(flow, els)
+    body(flow, els)
+    return tuple(PageOps(*v.page, (*ops, folio(v, m, n))) for n, ops in enumerate(flow.pages, 1))

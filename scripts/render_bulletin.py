@@ -8,27 +8,21 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import math
-import re
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 if __name__ == "__main__" and not __package__:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ingest.source import Element, Source, load_source, split_recipients  # noqa: E402
+from ingest.source import Source, load_source  # noqa: E402
 from scripts import bulletin_fonts, scanify  # noqa: E402
+from scripts.bulletin_layout import (  # noqa: E402, F401  (re-exported for callers)
+    DECOR, VARIANTS, Metrics, PageOps, Rule, Text, Variant, paginate)
 
 ROOT = Path(__file__).resolve().parents[1]
-A4 = (595.28, 841.89)
-BLACK, RED, GREY = (0, 0, 0), (220, 0, 0), (90, 90, 90)
 FIXED_DATE = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
-CLOSING = set("，。、；：？！）》」』】〕〉”’％…·,.;:?!)]}%")
-OPENING = set("（《「『【〔〈“‘([{")
-DECOR = "报送：，— 0123456789"
-EPS = 0.01
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +35,7 @@ class Document:
 
 
 def as_source(source: str | Path | Source) -> Source:
+    """A parsed source, loading it if given a path."""
     return source if isinstance(source, Source) else load_source(source)
 
 
@@ -55,13 +50,7 @@ def layout(source: str | Path | Source, variant: str | Variant = "standard") -> 
     missing = bulletin_fonts.missing_chars(m.regular, chars)
     if missing:
         print(f"warning: {v.family} has no glyph for {missing!r}", file=sys.stderr)
-    flow = Flow(v, m, "".join(e.text for e in els if e.kind == "masthead"))
-    flow.new_page()
-    front_matter(flow, els)
-    body(flow, els)
-    pages = tuple(PageOps(*v.page, (*ops, folio(v, m, n)))
-                  for n, ops in enumerate(flow.pages, 1))
-    return Document(pages, fonts, v)
+    return Document(paginate(els, v, m), fonts, v)
 
 
 def emit_pdf(doc: Document, images: dict | None = None) -> bytes:
@@ -88,6 +77,7 @@ def emit_pdf(doc: Document, images: dict | None = None) -> bytes:
 
 
 def _draw_text(pdf, op: Text, v: Variant) -> None:
+    """One text run; bold is the Bold face, stroked as well when the variant asks for it."""
     from fpdf.enums import TextMode
 
     stroke = op.bold and v.bold_stroke > 0
@@ -101,11 +91,13 @@ def _draw_text(pdf, op: Text, v: Variant) -> None:
 
 
 def _draw_rule(pdf, op: Rule, v: Variant) -> None:
+    """One straight line."""
     with pdf.local_context(draw_color=op.color, line_width=op.width):
         pdf.line(op.x0, op.y0, op.x1, op.y1)
 
 
 def _write(data: bytes, out: str | Path | None) -> bytes:
+    """Write `data` to `out` (if given) and pass it through."""
     if out is not None:
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         Path(out).write_bytes(data)
@@ -124,9 +116,13 @@ def render_scan(source: str | Path | Source, out: str | Path | None = None, *,
                 pages: tuple[int, ...] | None = None, images_dir: str | Path | None = None,
                 image_format: str = "png", stem: str = "page") -> bytes:
     """Render a scan: image-only, or mixed when `pages` (1-based) picks the scanned pages."""
+    if rotate not in (0, 90, 180):
+        raise ValueError(f"rotate must be 0, 90 or 180, not {rotate}")
     doc = layout(source, variant)
     text_pdf = emit_pdf(doc)
-    wanted = tuple(pages) if pages else tuple(range(1, len(doc.pages) + 1))
+    wanted = tuple(sorted(set(pages))) if pages else tuple(range(1, len(doc.pages) + 1))
+    if not all(1 <= n <= len(doc.pages) for n in wanted):
+        raise ValueError(f"scan pages {wanted} outside 1..{len(doc.pages)}")
     opts = scanify.ScanOptions(dpi or (200 if degrade else 300), degrade, seed, rotate)
     images = scanify.scan_pages(text_pdf, wanted, opts)
     if images_dir is not None:
@@ -152,6 +148,7 @@ def render_all(root: Path = ROOT) -> list[tuple[Path, int, float]]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line entry point."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("src", nargs="?", help="bulletin source .txt")
     ap.add_argument("-o", "--out", help="output PDF")
@@ -172,14 +169,18 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not args.src or not args.out:
         ap.error("SRC and -o OUT are required (or --all)")
-    pages = tuple(int(p) for p in args.scan_pages.split(",")) if args.scan_pages else None
-    if args.scan or args.degrade or pages or args.rotate or args.images_dir:
-        render_scan(args.src, args.out, variant=args.variant, dpi=args.dpi,
-                    degrade=args.degrade, seed=args.seed, rotate=args.rotate, pages=pages,
-                    images_dir=args.images_dir, image_format=args.image_format,
-                    stem=Path(args.src).stem)
-    else:
-        render_pdf(args.src, args.out, variant=args.variant)
+    try:
+        pages = tuple(int(p) for p in args.scan_pages.split(",")) if args.scan_pages else None
+        if args.scan or args.degrade or pages or args.rotate or args.images_dir:
+            data = render_scan(args.src, args.out, variant=args.variant, dpi=args.dpi,
+                               degrade=args.degrade, seed=args.seed, rotate=args.rotate,
+                               pages=pages, images_dir=args.images_dir,
+                               image_format=args.image_format, stem=Path(args.src).stem)
+        else:
+            data = render_pdf(args.src, args.out, variant=args.variant)
+    except ValueError as exc:
+        ap.error(str(exc))
+    print(f"{args.out}  {len(data) / 1024:.0f} KiB")
     return 0
 
 

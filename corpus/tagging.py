@@ -1,0 +1,57 @@
+"""Tagging for the corpus: the active model's output turned into the store's rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from corpus.store import ArticleTags
+from ingest.document import Bulletin
+
+
+def tags_to_article_tags(tags) -> ArticleTags:
+    """models.Tags -> the rows the store keeps: every score, the selection, the entities."""
+    entities = [("company", m.company, m.text, m.start, m.end, "title" if m.in_title else "text")
+                for m in tags.mentions]
+    entities += [(e.label.lower(), e.key, e.text, e.start, e.end, "title" if e.in_title else "text")
+                 for e in tags.entities]
+    return ArticleTags(
+        topics=tuple((p.label, p.score, p.selected) for p in tags.topics),
+        companies=tuple((p.label, p.score, p.selected) for p in tags.companies),
+        entities=tuple(entities), model_version=tags.model_version)
+
+
+def load_bulletin_tagger(models_dir: str | Path, version: str | None = None
+                         ) -> Callable[[Bulletin], list[ArticleTags]]:
+    """A function tagging every article of a bulletin with the active (or given) model."""
+    from models import Tagger
+    tagger = Tagger.load(models_dir, version)
+
+    def tag_bulletin(bulletin: Bulletin) -> list[ArticleTags]:
+        tags = tagger.tag_many([(a.title + ("\n" + a.subtitle if a.subtitle else ""), a.text)
+                                for a in bulletin.articles])
+        return [tags_to_article_tags(t) for t in tags]
+    tag_bulletin.version = tagger.version
+    return tag_bulletin
+
+
+def tag_records(models_dir: str | Path, records: Iterable[dict], batch: int = 64) -> Iterator[dict]:
+    """{id, title, text} in, {id, topics, companies, model_version} out (selected tags, scores)."""
+    from models import Tagger
+    tagger = Tagger.load(models_dir)
+    chunk: list[dict] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) >= batch:
+            yield from _tag_chunk(tagger, chunk)
+            chunk = []
+    yield from _tag_chunk(tagger, chunk)
+
+
+def _tag_chunk(tagger, chunk: list[dict]) -> Iterator[dict]:
+    tags = tagger.tag_many([(r.get("title", ""), r.get("text", "")) for r in chunk])
+    for record, t in zip(chunk, tags):
+        yield {"id": record.get("id"),
+               "topics": [{"label": p.label, "score": p.score} for p in t.topics if p.selected],
+               "companies": [{"label": p.label, "score": p.score} for p in t.companies if p.selected],
+               "model_version": t.model_version}

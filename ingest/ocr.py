@@ -1,0 +1,609 @@
+"""Scanned pages -> `Page`s of `Line`s, through RapidOCR: the only module importing rapidocr/cv2.
+
+Per page: orientation (90/270 from projection profiles, 180 from recognition scores), deskew
+(projection profiles, one affine warp), ruling lines (morphological opening; they become
+`Page.rules` and are erased before OCR), text detection on a downscaled copy, recognition of
+crops cut from the full-resolution page, then one `Line` per row run of boxes with the font size
+estimated from characters per ink width, stroke weight (bold) and red ink measured on the pixels.
+The segmenter (ingest/segment.py) turns these pages into a bulletin exactly as for text PDFs.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ingest import raster
+from ingest.document import BBox, Line, Page
+from ingest.errors import OCRUnavailable, UnreadableFile
+from ingest.layout import SEGMENT_GAP_EM
+
+# Rasterising PDF pages. A page that holds a scanned image is rendered at the image's own
+# resolution (no resampling), capped at MAX_DPI and raised to MIN_DPI; a page without one at
+# DEFAULT_DPI. See the measurements in scripts/bench_ocr.py's docstring.
+DEFAULT_DPI = 300
+MAX_DPI = 300
+MIN_DPI = 200
+IMAGE_DPI = 300            # page images without (or with an implausible) dpi tag
+
+# Text detection runs on a copy whose longer side is DET_LIMIT px (see scripts/bench_ocr.py:
+# 960 px kept CER while halving the detector's time against RapidOCR's default 2000 px).
+DET_LIMIT = 960
+MIN_SCORE = 0.5            # recognitions below this are noise (RapidOCR's own text_score)
+RULE_MIN_PT = 48.0         # a ruling line is at least this long (longest glyph stroke: ~1 em)
+FLIP_CHECK_SCORE = 0.85    # a page whose mean score is lower is also tried upside down
+
+# ------------------------------------------------------------------ the engine
+
+
+_ENGINE = None
+_LOCK = threading.Lock()
+
+
+def _model_files() -> dict[str, Path]:
+    """Paths of the detection and recognition models the rapidocr wheel ships."""
+    import rapidocr
+    from omegaconf import OmegaConf
+
+    root = Path(rapidocr.__file__).resolve().parent
+    cfg = OmegaConf.load(root / "config.yaml")
+    from rapidocr.inference_engine.base import FileInfo, InferSession
+    from rapidocr.utils.typings import EngineType, LangRec, ModelType, OCRVersion, TaskType
+
+    files = {}
+    for task, section in (("det", cfg.Det), ("rec", cfg.Rec)):
+        info = FileInfo(engine_type=EngineType(section.engine_type),
+                        ocr_version=OCRVersion(section.ocr_version),
+                        task_type=TaskType(task), lang_type=LangRec(section.lang_type),
+                        model_type=ModelType(section.model_type))
+        url = InferSession.get_model_url(info)["model_dir"]
+        files[task] = root / "models" / Path(str(url)).name
+    return files
+
+
+def _build_engine(where: Path):
+    try:
+        from rapidocr import RapidOCR
+        files = _model_files()
+    except ImportError as exc:
+        raise OCRUnavailable(where, f"cannot import rapidocr ({exc})") from exc
+    for task, path in files.items():
+        if not path.is_file():
+            raise OCRUnavailable(where, f"the {task} model file {path} is missing "
+                                        "(it ships in the rapidocr wheel; nothing is downloaded)")
+    params = {"Global.log_level": "error", "Global.use_cls": False,
+              "Global.max_side_len": 100_000, "Global.text_score": MIN_SCORE,
+              "Det.limit_type": "max", "Det.limit_side_len": DET_LIMIT,
+              "Det.model_path": str(files["det"]), "Rec.model_path": str(files["rec"])}
+    try:
+        engine = RapidOCR(params=params)
+        engine._load_det_model()
+        engine._load_rec_model()
+    except Exception as exc:                    # onnxruntime errors on a corrupt model file
+        raise OCRUnavailable(where, f"the OCR models cannot be loaded ({exc})") from exc
+    return engine
+
+
+def engine(where: str | Path = "<ocr>"):
+    """The process's one RapidOCR engine, built on first use (models load in ~1 s)."""
+    global _ENGINE
+    if _ENGINE is None:
+        with _LOCK:
+            if _ENGINE is None:
+                _ENGINE = _build_engine(Path(where))
+    return _ENGINE
+
+
+def _detect(eng, bgr: np.ndarray) -> list[np.ndarray]:
+    """Text boxes (4x2 float arrays, page pixels) from the detector on a downscaled copy."""
+    out = eng.text_det(bgr)
+    return [] if out.boxes is None else [np.asarray(b, dtype=np.float32) for b in out.boxes]
+
+
+def _recognise(eng, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+    from rapidocr.ch_ppocr_rec import TextRecInput
+
+    if not crops:
+        return []
+    out = eng.text_rec(TextRecInput(img=crops, return_word_box=False))
+    return list(zip(out.txts, (float(s) for s in out.scores)))
+
+
+# ------------------------------------------------------------------ text normalisation
+
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_PUNCT = r"\u3000-\u303f\uff00-\uffef\u2018-\u201f\u2014\u2026"
+CJK_CHAR_RE = re.compile(f"[{_HAN}{_CJK_PUNCT}]")
+_FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
+
+
+def _cjk(ch: str) -> bool:
+    return bool(ch) and bool(CJK_CHAR_RE.match(ch))
+
+
+def normalise_text(text: str) -> str:
+    """OCR text in Chinese context gets full-width punctuation; Latin/number context keeps ASCII.
+
+    `,;:!?` next to a CJK character become `，；：！？` (not between two digits: 10:30, 1,000);
+    a bracket pair becomes `（）` if it encloses or touches CJK text.
+    """
+    text = text.strip()
+    chars = list(text)
+    n = len(chars)
+    for i, ch in enumerate(chars):
+        if ch not in ",;:!?":
+            continue
+        prev = chars[i - 1] if i else ""
+        nxt = chars[i + 1] if i + 1 < n else ""
+        if prev.isdigit() and nxt.isdigit() and prev.isascii() and nxt.isascii():
+            continue
+        if _cjk(prev) or _cjk(nxt) or (prev and not nxt and _cjk_context(chars, i)):
+            chars[i] = _FULL[ch]
+    stack: list[int] = []
+    for i, ch in enumerate(chars):
+        if ch in "(（":
+            stack.append(i)
+        elif ch in ")）" and stack:
+            j = stack.pop()
+            inner = "".join(chars[j + 1:i])
+            outer = (chars[j - 1] if j else "") + (chars[i + 1] if i + 1 < n else "")
+            if any(_cjk(c) for c in inner) or any(_cjk(c) for c in outer) or chars[j] == "（" \
+                    or chars[i] == "）":
+                chars[j], chars[i] = "（", "）"
+    for j in stack:                              # an unmatched bracket: judge by its neighbours
+        if chars[j] == "(" and ((j + 1 < n and _cjk(chars[j + 1])) or (j and _cjk(chars[j - 1]))):
+            chars[j] = "（"
+    for i, ch in enumerate(chars):
+        if ch == ")" and ((i and _cjk(chars[i - 1])) or (i + 1 < n and _cjk(chars[i + 1]))):
+            chars[i] = "）"
+    return "".join(chars)
+
+
+def _cjk_context(chars: list[str], i: int) -> bool:
+    return sum(_cjk(c) for c in chars[max(0, i - 4):i]) >= 2
+
+
+# ------------------------------------------------------------------ font size from the text
+
+def em_width(text: str) -> float:
+    """Advance of a text in ems: CJK and full-width forms 1, Latin letters and digits ~0.55."""
+    total = 0.0
+    for ch in text:
+        if ch.isspace():
+            total += 0.25
+        elif _cjk(ch) or ord(ch) > 0x2e7f:
+            total += 1.0
+        elif ch in ".,:;'|!`":
+            total += 0.27
+        elif ch in "-()[]/\"":
+            total += 0.33
+        elif ch in "%@&#":
+            total += 0.85
+        else:
+            total += 0.55
+    return total
+
+
+# Ink is narrower than the advance: CJK glyphs leave ~0.06 em each side, and punctuation that
+# sits in one side of its em box (，。、 at the left; “（《 at the right) leaves more.
+_LEFT_HEAVY = "，。、；：！？”’）》」』】〕"
+_RIGHT_HEAVY = "“‘（《「『【〔"
+
+
+def ink_ems(text: str) -> float:
+    """The width in ems that a line's ink (not its advance) spans."""
+    text = text.strip()
+    if not text:
+        return 0.0
+    ems = em_width(text) - 0.12
+    if text[-1] in _LEFT_HEAVY:
+        ems -= 0.6
+    if text[0] in _RIGHT_HEAVY:
+        ems -= 0.6
+    return max(ems, 0.3)
+
+
+# ------------------------------------------------------------------ page images
+
+
+@dataclass(slots=True)
+class _Box:
+    """One recognised text box in page pixels (deskewed, upright)."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+    score: float
+    ink: tuple[int, int, int, int] | None = None   # tight ink box, page pixels
+    stroke: float | None = None
+    red: float = 0.0
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+
+def _to_gray(img: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Grey page and, if the page has colour, its RGB pixels (for red ink)."""
+    if img.ndim == 2:
+        return img, None
+    if img.shape[2] == 4:
+        img = img[:, :, :3]
+    gray = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+    small = img[::8, ::8].astype(np.int16)
+    spread = np.abs(small[:, :, 0] - small[:, :, 1]) + np.abs(small[:, :, 0] - small[:, :, 2])
+    colour = img if (spread > 80).mean() > 1e-4 else None
+    return gray, colour
+
+
+def _downscale(gray: np.ndarray, long_side: int = 1000) -> tuple[np.ndarray, float]:
+    scale = long_side / max(gray.shape)
+    if scale >= 1:
+        return gray, 1.0
+    size = (max(1, round(gray.shape[1] * scale)), max(1, round(gray.shape[0] * scale)))
+    return cv2.resize(gray, size, interpolation=cv2.INTER_AREA), scale
+
+
+def _rotate(img: np.ndarray | None, quarter_turns: int) -> np.ndarray | None:
+    if img is None or quarter_turns % 4 == 0:
+        return img
+    code = {1: cv2.ROTATE_90_COUNTERCLOCKWISE, 2: cv2.ROTATE_180,
+            3: cv2.ROTATE_90_CLOCKWISE}[quarter_turns % 4]
+    return cv2.rotate(img, code)
+
+
+def _warp(img: np.ndarray | None, matrix: np.ndarray, fill) -> np.ndarray | None:
+    if img is None:
+        return None
+    h, w = img.shape[:2]
+    return cv2.warpAffine(img, matrix, (w, h), flags=cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
+
+
+def _find_rules(ink: np.ndarray, dpi: float) -> tuple[list[tuple[int, int, int, int]], np.ndarray]:
+    """Ruling lines (x0, y0, x1, y1 px, exclusive) and their pixel mask, by morphological opening
+    with long thin kernels; a 3 px closing first bridges breaks from blur and residual skew."""
+    length = max(20, int(RULE_MIN_PT * dpi / 72))
+    binary = ink.astype(np.uint8)
+    found: list[tuple[int, int, int, int]] = []
+    mask = np.zeros_like(binary)
+    for kernel, bridge in (((length, 1), (1, 3)), ((1, length), (3, 1))):
+        closed = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(
+            cv2.MORPH_RECT, bridge))
+        opened = cv2.morphologyEx(closed, cv2.MORPH_OPEN, cv2.getStructuringElement(
+            cv2.MORPH_RECT, kernel))
+        count, _, stats, _ = cv2.connectedComponentsWithStats(opened, connectivity=8)
+        thick_max = max(3, int(4 * dpi / 72))          # a rule is at most 4 pt thick
+        for x, y, w, h, _area in stats[1:count]:
+            thin = h if kernel[0] > 1 else w
+            if thin <= thick_max:
+                found.append((int(x), int(y), int(x + w), int(y + h)))
+        mask |= opened
+    return found, mask.astype(bool)
+
+
+def _rules_to_points(rules, factor: float) -> tuple[BBox, ...]:
+    """Rules as thin boxes in points: the centre line, at most 1 pt thick (like PDF strokes)."""
+    out = []
+    for x0, y0, x1, y1 in rules:
+        if x1 - x0 >= y1 - y0:
+            mid, half = (y0 + y1) / 2 * factor, min((y1 - y0) * factor, 1.0) / 2
+            out.append(BBox(x0 * factor, mid - half, x1 * factor, mid + half))
+        else:
+            mid, half = (x0 + x1) / 2 * factor, min((x1 - x0) * factor, 1.0) / 2
+            out.append(BBox(mid - half, y0 * factor, mid + half, y1 * factor))
+    return tuple(sorted(out, key=lambda b: (b.top, b.x0)))
+
+
+def _split_at_rules(rect, verticals) -> list[tuple[float, float, float, float]]:
+    """Cut a text box where a vertical ruling line crosses it (a box spanning two cells)."""
+    x0, y0, x1, y1 = rect
+    cuts = []
+    for vx0, vy0, vx1, vy1 in verticals:
+        if vx0 > x0 + 4 and vx1 < x1 - 4 and vy0 <= (y0 + y1) / 2 <= vy1:
+            cuts.append((vx0, vx1))
+    if not cuts:
+        return [rect]
+    pieces, left = [], x0
+    for cx0, cx1 in sorted(cuts):
+        pieces.append((left, y0, cx0, y1))
+        left = cx1
+    pieces.append((left, y0, x1, y1))
+    return [p for p in pieces if p[2] - p[0] > 0.6 * (y1 - y0)]
+
+
+def _crop(bgr: np.ndarray, rect) -> np.ndarray:
+    x0, y0, x1, y1 = (int(round(v)) for v in rect)
+    return bgr[max(0, y0):max(y0 + 1, y1), max(0, x0):max(x0 + 1, x1)]
+
+
+def _text_boxes(eng, bgr: np.ndarray, rules) -> list[_Box]:
+    """Detect, cut at vertical rules, recognise; boxes with text and a usable score."""
+    h, w = bgr.shape[:2]
+    verticals = [r for r in rules if r[3] - r[1] > r[2] - r[0]]
+    rects = []
+    for quad in _detect(eng, bgr):
+        xs, ys = quad[:, 0], quad[:, 1]
+        rect = (max(0.0, xs.min()), max(0.0, ys.min()), min(float(w), xs.max()),
+                min(float(h), ys.max()))
+        if rect[2] - rect[0] < 2 or rect[3] - rect[1] < 2:
+            continue
+        rects += _split_at_rules(rect, verticals)
+    results = _recognise(eng, [_crop(bgr, r) for r in rects])
+    return [_Box(*r, text, score) for r, (text, score) in zip(rects, results)]
+
+
+def _mean_score(boxes: list[_Box]) -> float:
+    weights = [max(len(b.text), 1) for b in boxes]
+    return sum(b.score * n for b, n in zip(boxes, weights)) / max(sum(weights), 1)
+
+
+def _upside_down(eng, bgr: np.ndarray, boxes: list[_Box]) -> bool:
+    """Compare recognition scores of a few boxes as they are and turned by 180 degrees."""
+    sample = sorted(boxes, key=lambda b: -(b.x1 - b.x0))[:6]
+    if not sample:
+        return False
+    crops = [_crop(bgr, (b.x0, b.y0, b.x1, b.y1)) for b in sample]
+    flipped = _recognise(eng, [np.ascontiguousarray(c[::-1, ::-1]) for c in crops])
+    as_is = sum(b.score for b in sample) / len(sample)
+    turned = sum(s for _, s in flipped) / len(flipped)
+    return turned > as_is + 0.1
+
+
+@dataclass(slots=True)
+class _Prepared:
+    gray: np.ndarray
+    colour: np.ndarray | None
+    ink: np.ndarray
+    rules: list
+    bgr: np.ndarray
+
+
+def _prepare(gray: np.ndarray, colour: np.ndarray | None, dpi: float,
+             sideways_check: bool = True) -> _Prepared:
+    """Upright (90/270), deskewed page with its rules found and erased."""
+    small, scale = _downscale(gray)
+    threshold = raster.otsu_threshold(small)
+    threshold = min(threshold, 200.0)
+    small_ink = small < threshold
+    if sideways_check and raster.is_sideways(small_ink, dpi * scale):
+        gray, colour = _rotate(gray, 1), _rotate(colour, 1)
+        small_ink = _rotate(small_ink.astype(np.uint8), 1).astype(bool)
+    angle = raster.skew_angle(small_ink)
+    if abs(angle) >= 0.04:
+        h, w = gray.shape
+        matrix = cv2.getRotationMatrix2D((w / 2, h / 2), -angle, 1.0)
+        gray = _warp(gray, matrix, 255)
+        colour = _warp(colour, matrix, (255, 255, 255))
+    ink = gray < threshold
+    rules, rule_mask = _find_rules(ink, dpi)
+    clean = gray.copy()
+    if rules:
+        clean[cv2.dilate(rule_mask.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)] = 255
+        ink = ink & ~rule_mask
+    bgr = cv2.cvtColor(clean, cv2.COLOR_GRAY2BGR)
+    return _Prepared(gray, colour, ink, rules, bgr)
+
+
+def _measure(box: _Box, prep: _Prepared) -> None:
+    """Tight ink box, stroke weight and redness of one text box."""
+    x0, y0, x1, y1 = (int(round(v)) for v in (box.x0, box.y0, box.x1, box.y1))
+    ink = prep.ink[y0:y1, x0:x1]
+    extent = raster.ink_extent(ink)
+    if extent is None:
+        return
+    ex0, ey0, ex1, ey1 = extent
+    box.ink = (x0 + ex0, y0 + ey0, x0 + ex1, y0 + ey1)
+    tight = ink[ey0:ey1, ex0:ex1]
+    box.stroke = raster.stroke_width(tight)
+    if prep.colour is not None:
+        box.red = raster.red_fraction(prep.colour[y0 + ey0:y0 + ey1, x0 + ex0:x0 + ex1], tight)
+
+
+def ocr_image(img: np.ndarray, dpi: float, number: int, where: str | Path = "<image>") -> Page:
+    """One page image (grey or RGB array) -> a Page of OCR lines in points."""
+    eng = engine(where)
+    gray, colour = _to_gray(img)
+    prep = _prepare(gray, colour, dpi)
+    boxes = [b for b in _text_boxes(eng, prep.bgr, prep.rules) if b.text.strip()]
+    if boxes and _mean_score(boxes) < FLIP_CHECK_SCORE and _upside_down(eng, prep.bgr, boxes):
+        prep = _prepare(_rotate(prep.gray, 2), _rotate(prep.colour, 2), dpi, sideways_check=False)
+        boxes = [b for b in _text_boxes(eng, prep.bgr, prep.rules) if b.text.strip()]
+    boxes = [b for b in boxes if b.score >= MIN_SCORE]
+    for box in boxes:
+        _measure(box, prep)
+    factor = 72.0 / dpi
+    h, w = prep.gray.shape
+    lines = _boxes_to_lines(boxes, prep.rules, factor, number)
+    return Page(number, w * factor, h * factor, lines, _rules_to_points(prep.rules, factor), "ocr")
+
+
+# ------------------------------------------------------------------ boxes -> lines
+
+
+def _size_px(box: _Box) -> float:
+    """Font size in pixels: ink width over the line's width in ems; the ink height when the
+    text is too short for that to be reliable."""
+    x0, y0, x1, y1 = box.ink or (box.x0, box.y0, box.x1, box.y1)
+    ems = ink_ems(box.text)
+    by_height = (y1 - y0) / 0.92
+    if ems < 3:
+        return by_height
+    return (x1 - x0) / ems
+
+
+def _boxes_to_lines(boxes: list[_Box], rules, factor: float, number: int) -> tuple[Line, ...]:
+    """Boxes of one row closer than SEGMENT_GAP_EM font sizes (and not split by a vertical rule)
+    form one line, as glyph runs do in text PDFs."""
+    verticals = [r for r in rules if r[3] - r[1] > r[2] - r[0]]
+    sized = [(b, _size_px(b)) for b in boxes]
+    strokes = [b.stroke / s for b, s in sized if b.stroke and s > 0 and len(b.text) >= 8]
+    body_stroke = float(np.median(strokes)) if strokes else None
+    rows: list[list[tuple[_Box, float]]] = []
+    for item in sorted(sized, key=lambda it: (_ymid(it[0]), it[0].x0)):
+        box = item[0]
+        for row in rows[-3:]:
+            ref = row[-1][0]
+            top, bottom = _yspan(ref)
+            t2, b2 = _yspan(box)
+            if min(bottom, b2) - max(top, t2) > 0.5 * min(bottom - top, b2 - t2):
+                row.append(item)
+                break
+        else:
+            rows.append([item])
+    lines = []
+    for row in rows:
+        row.sort(key=lambda it: it[0].x0)
+        group = [row[0]]
+        for item in row[1:]:
+            prev = group[-1][0]
+            gap = _xspan(item[0])[0] - _xspan(prev)[1]
+            size = max(group[-1][1], item[1])
+            ruled = any(_xspan(prev)[1] <= (v[0] + v[2]) / 2 <= _xspan(item[0])[0]
+                        and v[1] <= _ymid(prev) <= v[3] for v in verticals)
+            if gap <= SEGMENT_GAP_EM * size and not ruled:
+                group.append(item)
+            else:
+                lines.append(_make_line(group, factor, number, body_stroke))
+                group = [item]
+        lines.append(_make_line(group, factor, number, body_stroke))
+    return tuple(sorted(lines, key=lambda ln: (ln.bbox.top, ln.bbox.x0)))
+
+
+def _yspan(box: _Box) -> tuple[float, float]:
+    return (box.ink[1], box.ink[3]) if box.ink else (box.y0, box.y1)
+
+
+def _xspan(box: _Box) -> tuple[float, float]:
+    return (box.ink[0], box.ink[2]) if box.ink else (box.x0, box.x1)
+
+
+def _ymid(box: _Box) -> float:
+    top, bottom = _yspan(box)
+    return (top + bottom) / 2
+
+
+def _make_line(group: list[tuple[_Box, float]], factor: float, number: int,
+               body_stroke: float | None) -> Line:
+    boxes = [b for b, _ in group]
+    text = ""
+    for b in boxes:
+        t = b.text.strip()
+        if text and t and text[-1].isascii() and text[-1].isalnum() and t[0].isascii() \
+                and t[0].isalnum():
+            text += " "
+        text += t
+    text = normalise_text(text)
+    x0 = min(_xspan(b)[0] for b in boxes)
+    x1 = max(_xspan(b)[1] for b in boxes)
+    top = min(_yspan(b)[0] for b in boxes)
+    bottom = max(_yspan(b)[1] for b in boxes)
+    chars = [max(len(b.text), 1) for b in boxes]
+    if len(boxes) == 1:
+        size = group[0][1]
+    else:
+        joined = _Box(x0, top, x1, bottom, text, 0.0, (x0, top, x1, bottom))
+        size = _size_px(joined)
+    score = sum(b.score * n for b, n in zip(boxes, chars)) / sum(chars)
+    red = sum(b.red * n for b, n in zip(boxes, chars)) / sum(chars) > 0.5
+    bold = False
+    if body_stroke:
+        rel = [b.stroke / s for b, s in group if b.stroke and s > 0]
+        bold = bool(rel) and float(np.median(rel)) >= 1.3 * body_stroke
+    return Line(text=text, bbox=BBox(x0 * factor, top * factor, x1 * factor, bottom * factor),
+                size=round(size * factor, 2), bold=bold, red=red,
+                confidence=round(score, 4), page=number)
+
+
+# ------------------------------------------------------------------ public API
+
+
+def _native_dpi(page, width_pt: float) -> float | None:
+    """Resolution of the largest image on a PDF page (a scan), or None if it has none."""
+    import pypdfium2.raw as pdfium_c
+
+    best = None
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+        left, bottom, right, top = obj.get_bounds()
+        px_w, _px_h = obj.get_px_size()
+        if right - left > 0.5 * width_pt and px_w > 0:
+            dpi = px_w / ((right - left) / 72)
+            best = max(best or 0, dpi)
+    return best
+
+
+def _render_dpi(native: float | None) -> float:
+    if native is None:
+        return DEFAULT_DPI
+    return float(min(MAX_DPI, max(MIN_DPI, round(native))))
+
+
+def ocr_pdf_pages(path: str | Path, indices: list[int]) -> list[Page]:
+    """OCR the pages at these 0-based indices of a PDF; Pages numbered index + 1."""
+    import pypdfium2 as pdfium
+
+    path = Path(path)
+    engine(path)
+    pdf = pdfium.PdfDocument(str(path))
+    pages = []
+    try:
+        for index in indices:
+            page = pdf[index]
+            try:
+                dpi = _render_dpi(_native_dpi(page, page.get_width()))
+                bitmap = page.render(scale=dpi / 72, rev_byteorder=True)
+                img = bitmap.to_numpy()
+                if img.ndim == 3 and img.shape[2] == 4:
+                    img = img[:, :, :3]
+                pages.append(ocr_image(np.ascontiguousarray(img), dpi, index + 1, path))
+            finally:
+                page.close()
+    finally:
+        pdf.close()
+    return pages
+
+
+def _image_dpi(info: dict) -> float:
+    dpi = info.get("dpi")
+    try:
+        value = float(dpi[0]) if isinstance(dpi, (tuple, list)) else float(dpi)
+    except (TypeError, ValueError):
+        return IMAGE_DPI
+    return value if 100 <= value <= 1200 else IMAGE_DPI
+
+
+def _frames(path: Path):
+    """(array, dpi) per frame of an image file: multi-page TIFFs give one per page."""
+    from PIL import Image, ImageSequence
+
+    try:
+        with Image.open(path) as im:
+            for frame in ImageSequence.Iterator(im):
+                dpi = _image_dpi(frame.info or im.info)
+                mode = frame.mode
+                if mode in ("L", "1", "I;16", "I", "F"):
+                    arr = np.asarray(frame.convert("L"))
+                else:
+                    arr = np.asarray(frame.convert("RGB"))
+                yield np.ascontiguousarray(arr), dpi
+    except (OSError, SyntaxError) as exc:
+        raise UnreadableFile(path, f"cannot decode the image ({exc})") from exc
+
+
+def ocr_image_files(paths) -> list[Page]:
+    """OCR page images (PNG/JPEG/TIFF, multi-page TIFF too); pages numbered from 1 across all."""
+    paths = [Path(p) for p in paths]
+    if paths:
+        engine(paths[0])
+    pages = []
+    for path in paths:
+        for arr, dpi in _frames(path):
+            pages.append(ocr_image(arr, dpi, len(pages) + 1, path))
+    return pages

@@ -1,0 +1,161 @@
+"""Pure numpy page-image measurements for OCR: ink, orientation, skew, stroke weight, colour.
+
+Nothing here imports cv2 or an OCR engine (ingest/ocr.py does); every function takes numpy
+arrays and returns numbers, so each can be tested on small synthetic images.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def otsu_threshold(gray: np.ndarray) -> float:
+    """The grey level that best separates ink from paper (Otsu on the 256-bin histogram)."""
+    hist = np.bincount(gray.ravel(), minlength=256).astype(np.float64)
+    total = hist.sum()
+    if total == 0:
+        return 128.0
+    levels = np.arange(256, dtype=np.float64)
+    w0 = np.cumsum(hist)
+    m0 = np.cumsum(hist * levels)
+    w1 = total - w0
+    mean_all = m0[-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = (mean_all * w0 - m0 * total) ** 2 / (w0 * w1)
+    between[~np.isfinite(between)] = 0
+    return float(np.argmax(between))
+
+
+def _sharpness(coords: np.ndarray, n_bins: int) -> float:
+    """How peaked a projection profile is: sum of squared bin counts over their mean^2."""
+    counts = np.bincount(coords, minlength=n_bins).astype(np.float64)
+    mean = counts.mean()
+    return float((counts ** 2).mean() / (mean * mean)) if mean > 0 else 0.0
+
+
+def _ink_points(ink: np.ndarray, limit: int = 60_000) -> tuple[np.ndarray, np.ndarray]:
+    ys, xs = np.nonzero(ink)
+    if len(ys) > limit:                       # a regular subsample keeps the profile's shape
+        step = len(ys) // limit + 1
+        ys, xs = ys[::step], xs[::step]
+    return ys.astype(np.float64), xs.astype(np.float64)
+
+
+def skew_angle(ink: np.ndarray, max_deg: float = 2.0, step: float = 0.05) -> float:
+    """Angle (degrees) by which text lines rise to the right; rotating the page clockwise by it
+    (cv2: angle = -result... see `deskew_matrix`) makes them horizontal.
+
+    Projection profiles: the shear that makes rows of ink most peaked is the skew.
+    """
+    ys, xs = _ink_points(ink)
+    if len(ys) < 200:
+        return 0.0
+    height = ink.shape[0]
+    xs = xs - ink.shape[1] / 2
+
+    def score(deg: float) -> float:
+        shifted = np.round(ys + xs * np.tan(np.radians(deg))).astype(np.int64) + height
+        return _sharpness(shifted, 3 * height)
+
+    coarse = np.arange(-max_deg, max_deg + 1e-9, 4 * step)
+    best = max(coarse, key=score)
+    fine = np.arange(best - 4 * step, best + 4 * step + 1e-9, step / 2)
+    return float(max(fine, key=score))
+
+
+def _block_density(ink: np.ndarray, k: int) -> np.ndarray:
+    h, w = ink.shape[0] // k * k, ink.shape[1] // k * k
+    return ink[:h, :w].reshape(h // k, k, w // k, k).mean(axis=(1, 3))
+
+
+def _profile_variation(density: np.ndarray, deg: float) -> float:
+    """Total variation of the row profile of a density map sheared by `deg`, per unit of ink:
+    high when rows alternate between text lines and the gaps between them."""
+    h, w = density.shape
+    ys, xs = np.nonzero(density)
+    weights = density[ys, xs]
+    rows = np.round(ys + (xs - w / 2) * np.tan(np.radians(deg))).astype(np.int64) + w
+    profile = np.bincount(rows, weights=weights, minlength=h + 2 * w)
+    total = profile.sum()
+    return float(np.abs(np.diff(profile)).sum() / total) if total > 0 else 0.0
+
+
+def is_sideways(ink: np.ndarray, dpi: float) -> bool:
+    """True if the text lines run vertically (the page is turned by 90 or 270 degrees).
+
+    On a ~2.5 pt grid the gaps between characters vanish but those between lines remain, so
+    the profile across the lines varies much more than the one along them (CJK text sits in a
+    grid of columns too, which defeats a plain projection test at full resolution).
+    """
+    if ink.sum() < 200:
+        return False
+    density = _block_density(ink, max(1, round(dpi * 2.5 / 72)))
+    angles = (-1.0, -0.5, 0.0, 0.5, 1.0)
+    rows = max(_profile_variation(density, d) for d in angles)
+    cols = max(_profile_variation(density.T, d) for d in angles)
+    return cols > 1.25 * rows
+
+
+def ink_extent(ink: np.ndarray, min_count: int = 1) -> tuple[int, int, int, int] | None:
+    """Tight box (x0, y0, x1, y1), exclusive ends, of the ink in a crop; None if blank.
+
+    Rows are kept only in the band around the crop's densest row, so a neighbour line's
+    ink grazing the crop's edge does not widen the box.
+    """
+    rows = ink.sum(axis=1)
+    if rows.max(initial=0) < min_count:
+        return None
+    on = rows >= min_count
+    centre = int(np.argmax(np.convolve(rows, np.ones(5), mode="same")))
+    if not on[centre]:
+        centre = int(np.argmax(rows))
+    top = centre
+    bottom = centre
+    gap_allow = max(2, ink.shape[0] // 12)   # small blank rows inside a glyph line are fine
+    gap = 0
+    for y in range(centre - 1, -1, -1):
+        gap = 0 if on[y] else gap + 1
+        if gap > gap_allow:
+            break
+        if on[y]:
+            top = y
+    gap = 0
+    for y in range(centre + 1, len(on)):
+        gap = 0 if on[y] else gap + 1
+        if gap > gap_allow:
+            break
+        if on[y]:
+            bottom = y
+    cols = ink[top:bottom + 1].sum(axis=0)
+    xs = np.nonzero(cols >= min_count)[0]
+    if len(xs) == 0:
+        return None
+    return int(xs[0]), top, int(xs[-1]) + 1, bottom + 1
+
+
+def stroke_width(ink: np.ndarray) -> float | None:
+    """Typical stroke thickness in pixels: the median length of horizontal and vertical ink runs
+    (a vertical stroke crossed by rows gives many short runs of its width; long runs along a
+    stroke are fewer), the smaller of the two directions."""
+    out = []
+    for arr in (ink, ink.T):
+        a = arr.astype(np.int8)
+        diff = np.diff(np.pad(a, ((0, 0), (1, 1))), axis=1)
+        starts = np.nonzero(diff == 1)
+        ends = np.nonzero(diff == -1)
+        if len(starts[0]) < 20:
+            return None
+        lengths = ends[1] - starts[1]          # np.nonzero walks rows in order: pairs line up
+        out.append(float(np.median(lengths)))
+    return min(out)
+
+
+def red_fraction(rgb: np.ndarray, ink: np.ndarray) -> float:
+    """Share of the ink pixels of a crop that are clearly red (RGB order)."""
+    n = int(ink.sum())
+    if n == 0:
+        return 0.0
+    px = rgb[ink].astype(np.int16)
+    r, g, b = px[:, 0], px[:, 1], px[:, 2]
+    red = (r > 120) & (r - np.maximum(g, b) > 60)
+    return float(red.sum()) / n

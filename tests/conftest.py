@@ -1,0 +1,36 @@
+"""Shared fixtures: sample sources, PDFs rendered from them (once per session), tmp corpora."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = sorted((ROOT / "examples" / "src").glob("*.txt"))
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/golden from examples/src (review the diff)")
+
+
+@pytest.fixture(scope="session")
+def update_golden(request) -> bool:
+    return request.config.getoption("--update-golden")
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory):
+    """render(source_stem, variant) -> path of a text PDF rendered at most once per session."""
+    from scripts.render_bulletin import render_pdf
+    cache: dict[tuple[str, str], Path] = {}
+    folder = tmp_path_factory.mktemp("rendered")
+
+    def render(stem: str, variant: str = "standard") -> Path:
+        if (stem, variant) not in cache:
+            out = folder / f"{stem}-{variant}.pdf"
+            render_pdf(ROOT / "examples" / "src" / f"{stem}.txt", out, variant=variant)
+            cache[stem, variant] = out
+        return cache[stem, variant]
+    return render
