@@ -18,7 +18,7 @@ def out_console() -> Console:
 
 
 def err_console() -> Console:
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def print_rows(columns: Sequence[str], rows: Iterable[Sequence], fmt: str = "table",

@@ -93,23 +93,29 @@ def _t2s():
 
 @lru_cache(maxsize=1)
 def _traditional_chars() -> frozenset[str]:
-    """Characters that can make t2s change a text (all of them if OpenCC's tables are not found)."""
+    """Characters without which t2s leaves a text unchanged (all, if OpenCC's tables are not found).
+
+    Every character the table changes, plus one character of each phrase the table changes that
+    contains none of those (a rare one, e.g. 瞭 of 瞭解, else the first: 沈 of 沈默).
+    """
     import opencc
 
     folder = Path(opencc.__file__).resolve().parent / "dictionary"
     try:
-        chars = _table_keys(folder / "TSCharacters.txt")
-        phrases = _table_keys(folder / "TSPhrases.txt")
+        chars = _read_table(folder / "TSCharacters.txt")
+        phrases = _read_table(folder / "TSPhrases.txt")
     except OSError:
         return _Everything()
-    loose = (phrase for phrase in phrases if chars.isdisjoint(phrase))
-    return frozenset(chars | {ch for phrase in loose for ch in phrase})
+    changing = {key for key, target in chars.items() if key != target}
+    kept = set(chars) - changing
+    loose = (key for key, target in phrases.items() if key != target and changing.isdisjoint(key))
+    return frozenset(changing | {next((ch for ch in key if ch in kept), key[0]) for key in loose})
 
 
-def _table_keys(path: Path) -> frozenset[str]:
-    """The source strings of one OpenCC table that it maps to something else."""
+def _read_table(path: Path) -> dict[str, str]:
+    """An OpenCC table: source string → its first target."""
     pairs = (line.split("\t", 1) for line in path.read_text(encoding="utf-8").splitlines() if "\t" in line)
-    return frozenset(key for key, targets in pairs if targets.split()[:1] != [key])
+    return {key: (targets.split() or [key])[0] for key, targets in pairs}
 
 
 class _Everything(frozenset):

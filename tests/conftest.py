@@ -34,3 +34,21 @@ def rendered(tmp_path_factory):
             cache[stem, variant] = out
         return cache[stem, variant]
     return render
+
+
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory) -> Path:
+    """The default model trained once per session from the repo's data (fixed seed)."""
+    from models import train_models
+    folder = tmp_path_factory.mktemp("models")
+    train_models(ROOT / "models" / "data", folder, seed=0)
+    return folder
+
+
+@pytest.fixture
+def env(tmp_path, models_dir, monkeypatch):
+    """CLI environment: a fresh database and the session's models."""
+    monkeypatch.setenv("JIANBAO_DB", str(tmp_path / "test.db"))
+    monkeypatch.setenv("JIANBAO_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("JIANBAO_MODELS", str(models_dir))
+    return tmp_path

@@ -1,0 +1,114 @@
+"""The CLI contract: commands, exit codes and the exact `Error:` lines (library logic is tested
+in the packages)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from ingest.source import load_source
+from jianbao.cli import app
+from scripts.make_bad_inputs import make_bad_inputs
+from tests.conftest import ROOT
+
+SAMPLE = ROOT / "examples" / "2025-06.pdf"
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(app, list(map(str, args)), input=input)
+
+
+def test_ingest_then_export_lists_exactly_the_articles(env):
+    result = run("ingest", SAMPLE)
+    assert result.exit_code == 0, result.output
+    out = run("export", "--what", "articles", "--format", "jsonl")
+    assert out.exit_code == 0
+    records = [json.loads(line) for line in out.stdout.splitlines()]
+    source = load_source(ROOT / "examples" / "src" / "2025-06.txt")
+    assert [(r["seq"], r["title"], r["subtitle"]) for r in records] == \
+        [(a.seq, a.title, a.subtitle) for a in source.bulletin.articles]
+    issue = records[0]["issue"]
+    assert (issue["year"], issue["issue_no"], issue["total_no"], issue["date"]) == (2025, 6, 529, "2025-06-20")
+    assert issue["series"] == "上海市邮政快递行业党建、文明创建工作简报"
+    assert records[0]["article_id"] == "2025-06-01"
+    # topics: every article is tagged, by the model, and mostly as its source says
+    assert all(r["topics"] and {t["source"] for t in r["topics"]} == {"model"} for r in records)
+    agree = sum({t["label"] for t in r["topics"]} >= set(lab.topics)
+                for r, lab in zip(records, source.labels))
+    assert agree >= 0.8 * len(records)
+
+
+def test_second_ingest_adds_nothing(env):
+    assert run("ingest", SAMPLE).exit_code == 0
+    again = run("ingest", SAMPLE)
+    assert again.exit_code == 0
+    assert "already present 1" in again.stderr
+    stats = json.loads(run("stats", "--format", "json").stdout)
+    assert stats["issues"] == 1 and stats["articles"] == 10
+
+
+def test_bad_files_are_named_the_good_ones_imported_exit_1(env, tmp_path):
+    folder = tmp_path / "batch"
+    bad = make_bad_inputs(folder / "bad")
+    shutil.copy(SAMPLE, folder / "good.pdf")
+    result = run("ingest", folder, "--ocr", "never")
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == len(bad)
+    for path in bad:
+        assert any(line.startswith(f"Error: {path}: ") for line in errors), path
+    assert f"Error: {folder / 'bad' / 'encrypted.pdf'}: the PDF is encrypted and needs a password" in result.stderr
+    stats = json.loads(run("stats", "--format", "json").stdout)
+    distinct = len({p.read_bytes() for p in bad})        # documents are keyed by content
+    assert stats["issues"] == 1 and stats["documents"] == {"imported": 1, "failed": distinct}
+
+
+def test_missing_file_and_usage_errors(env):
+    result = run("ingest", "no/such/file.pdf")
+    assert result.exit_code == 1
+    assert "Error: no/such/file.pdf: no such file or folder" in result.stderr
+    assert run("export", "--what", "nonsense").exit_code == 2
+    assert run("articles", "--since", "last-year").exit_code == 2
+
+
+def test_articles_show_and_filters(env):
+    run("ingest", SAMPLE)
+    listing = json.loads(run("articles", "--format", "json").stdout)
+    assert len(listing) == 10
+    first = listing[0]["article_id"]
+    shown = run("show", first)
+    assert shown.exit_code == 0 and listing[0]["title"] in shown.stdout
+    assert run("show", "1999-01-01").exit_code == 1
+    topic = listing[0]["topics"].split(",")[0].rstrip("*")
+    filtered = json.loads(run("articles", "--topic", topic, "--format", "json").stdout)
+    assert first in {r["article_id"] for r in filtered} and len(filtered) < 10
+    assert json.loads(run("articles", "--since", "2026-01", "--format", "json").stdout) == []
+
+
+def test_tag_plain_text_jsonl(env):
+    line = json.dumps({"id": "x1", "title": "顺丰开展反诈宣传",
+                       "text": "顺丰速运在网点开展反诈宣传，提醒市民警惕冒充快递客服的诈骗电话。"},
+                      ensure_ascii=False)
+    result = run("tag", "-", input=line + "\n")
+    assert result.exit_code == 0, result.output
+    (out,) = [json.loads(x) for x in result.stdout.splitlines()]
+    assert out["id"] == "x1"
+    assert "anti_fraud" in [t["label"] for t in out["topics"]]
+    assert [c["label"] for c in out["companies"]] == ["sf"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_export_formats(env, tmp_path, fmt):
+    run("ingest", SAMPLE)
+    out = tmp_path / f"tables.{fmt}"
+    assert run("export", "--what", "tables", "--format", fmt, "--out", out).exit_code == 0
+    if fmt == "csv":
+        text = out.read_text(encoding="utf-8")
+        assert text.startswith("issue,title,period,note,header,rows") and "来稿及刊用情况" in text
+    else:
+        import pyarrow.parquet as pq
+        table = pq.read_table(out)
+        assert table.num_rows == 1 and table.column("title")[0].as_py() == "来稿及刊用情况"
