@@ -1,0 +1,86 @@
+"""Benchmarks: jianbao against the raw libraries on the same input, in one run.
+
+    python scripts/bench.py parse|ocr|tag|all [--repeat N]
+
+Targets (from the issues): parse <= 1.5x pdfplumber's extract_words; OCR <= 1.1x raw RapidOCR;
+tagging >= 300 articles/s on one core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _best(fn, repeat: int) -> float:
+    """Best wall time of `repeat` runs (the least disturbed by the rest of the machine)."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def bench_parse(repeat: int = 3) -> dict:
+    """Full parse (pdfplumber chars -> lines -> bulletin) vs pdfplumber extract_words."""
+    import pdfplumber
+
+    from ingest import parse_file
+    pdfs = sorted((ROOT / "examples").glob("*.pdf"))
+    pages = 0
+    for pdf in pdfs:
+        with pdfplumber.open(pdf) as doc:
+            pages += len(doc.pages)
+
+    def raw():
+        for pdf in pdfs:
+            with pdfplumber.open(pdf) as doc:
+                for page in doc.pages:
+                    page.extract_words(extra_attrs=["size", "fontname"])
+
+    def full():
+        for pdf in pdfs:
+            parse_file(pdf, ocr="never")
+
+    raw(), full()                                 # warm caches and imports once
+    t_raw, t_full = _best(raw, repeat), _best(full, repeat)
+    return {"files": len(pdfs), "pages": pages,
+            "raw_extract_words_pages_per_s": round(pages / t_raw, 1),
+            "jianbao_parse_pages_per_s": round(pages / t_full, 1),
+            "ratio": round(t_full / t_raw, 3), "goal_ratio": 1.5}
+
+
+def bench_ocr(repeat: int = 1) -> dict:
+    from scripts.bench_ocr import bench_ocr as run
+    return run()
+
+
+def bench_tag(repeat: int = 1) -> dict:
+    from scripts.bench_tag import bench_tag as run
+    return run()
+
+
+SECTIONS = {"parse": bench_parse, "ocr": bench_ocr, "tag": bench_tag}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("section", choices=[*SECTIONS, "all"])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    names = list(SECTIONS) if args.section == "all" else [args.section]
+    for name in names:
+        result = SECTIONS[name](args.repeat)
+        print(json.dumps({name: result}, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,120 @@
+"""The store: migrations, idempotent upserts, duplicate issues, human labels in force."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import sqlite3
+
+import pytest
+
+from corpus import ArticleTags, Corpus
+from corpus.queries import get_article, iter_article_records, stats
+from corpus.schema import SCHEMA_VERSION
+from ingest.document import Article, Bulletin, IssueMeta, SourceInfo
+from ingest.errors import SchemaOutOfDate
+
+
+def bulletin(sha="a" * 64, ocr=False, titles=("标题一", "标题二")) -> Bulletin:
+    meta = IssueMeta("某简报", 2025, 6, 529, dt.date(2025, 6, 20), "某办编")
+    arts = tuple(Article(i, t, None, (f"{t}的正文。",), (1,), 0.7 if ocr else None)
+                 for i, t in enumerate(titles, 1))
+    return Bulletin(meta, arts, source=SourceInfo(f"/x/{sha[:4]}.pdf", sha, "pdf", 2,
+                                                  (1, 2) if ocr else ()))
+
+
+def tags(topic="anti_fraud", version="v1") -> ArticleTags:
+    return ArticleTags(topics=((topic, 0.9, True), ("party_building", 0.2, False)),
+                       companies=(("sf", 0.8, True),), model_version=version)
+
+
+def search_segment(text: str) -> str:
+    return " ".join(text)
+
+
+@pytest.fixture
+def corpus():
+    with Corpus.in_memory(segment=search_segment) as c:
+        yield c
+
+
+def test_same_file_twice_adds_nothing(corpus):
+    assert corpus.add_bulletin(bulletin(), [tags(), tags()]).status == "imported"
+    assert corpus.add_bulletin(bulletin(), [tags(), tags()]).status == "present"
+    assert stats(corpus.conn)["articles"] == 2
+
+
+def test_same_issue_from_a_second_file_is_a_duplicate(corpus):
+    corpus.add_bulletin(bulletin("a" * 64), [tags(), tags()])
+    result = corpus.add_bulletin(bulletin("b" * 64), [tags(), tags()])
+    assert result.status == "duplicate" and result.issue_id == "2025-06"
+    assert stats(corpus.conn)["documents"] == {"imported": 1, "duplicate": 1}
+
+
+def test_text_source_replaces_ocr_and_keeps_human_labels(corpus):
+    corpus.add_bulletin(bulletin("c" * 64, ocr=True), [tags(), tags()])
+    with corpus.transaction() as conn:
+        conn.execute("INSERT INTO labels (article_id, kind, label, source, value, who, at) "
+                     "VALUES ('2025-06-01', 'topic', 'worker_care', 'human', 1, 'ann', 'now')")
+    result = corpus.add_bulletin(bulletin("d" * 64), [tags(), tags()])
+    assert result.status == "replaced"
+    record = get_article(corpus.conn, "2025-06-01")
+    assert record["ocr_confidence"] is None            # the text source is kept
+    assert {(t["label"], t["source"]) for t in record["topics"]} == {
+        ("anti_fraud", "model"), ("worker_care", "human")}
+    assert stats(corpus.conn)["documents"] == {"imported": 1, "duplicate": 1}
+
+
+def test_human_label_beats_model_everywhere(corpus):
+    corpus.add_bulletin(bulletin(), [tags(), tags()])
+    with corpus.transaction() as conn:       # a curator says: not anti_fraud
+        conn.execute("INSERT INTO labels (article_id, kind, label, source, value, who, at) "
+                     "VALUES ('2025-06-01', 'topic', 'anti_fraud', 'human', 0, 'ann', 'now')")
+    first = get_article(corpus.conn, "2025-06-01")
+    assert first["topics"] == []
+    assert [r["article_id"] for r in iter_article_records(corpus.conn, topic="anti_fraud")] == ["2025-06-02"]
+    # and a new model run cannot undo it: model rows are separate from human rows
+    with corpus.transaction() as conn:
+        corpus.put_model_tags(conn, "2025-06-01", tags(version="v2"))
+    assert get_article(corpus.conn, "2025-06-01")["topics"] == []
+
+
+def test_low_ocr_confidence_is_flagged(corpus):
+    corpus.add_bulletin(bulletin(ocr=True), [tags(), tags()])
+    assert get_article(corpus.conn, "2025-06-01")["low_confidence"] is True
+
+
+def test_a_failed_write_leaves_nothing_behind(corpus):
+    broken = dataclasses.replace(bulletin(), articles=bulletin().articles * 2)   # seq collides
+    with pytest.raises(sqlite3.IntegrityError):
+        corpus.add_bulletin(broken, [tags()] * 4)
+    counts = stats(corpus.conn)
+    assert (counts["issues"], counts["articles"], counts["documents"]) == (0, 0, {})
+
+
+def test_new_database_is_current_and_newer_is_refused(tmp_path):
+    path = tmp_path / "c.db"
+    with Corpus.open(path) as c:
+        assert c.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert c.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(SchemaOutOfDate, match="newer than this jianbao"):
+        Corpus.open(path)
+
+
+def test_older_database_upgrades_in_place(tmp_path):
+    path = tmp_path / "old.db"
+    sqlite3.connect(path).close()                      # an empty v0 database
+    with Corpus.open(path) as c:
+        c.add_bulletin(bulletin(), [tags(), tags()])
+    with Corpus.open(path) as c:                       # reopening migrates nothing, loses nothing
+        assert stats(c.conn)["articles"] == 2
+
+
+def test_search_index_is_filled(corpus):
+    corpus.add_bulletin(bulletin(), [tags(), tags()])
+    hits = corpus.conn.execute("SELECT article_id FROM articles_fts WHERE articles_fts MATCH ?",
+                               ('"标 题 二"',)).fetchall()
+    assert [h[0] for h in hits] == ["2025-06-02"]
