@@ -232,6 +232,31 @@ class Corpus:
             conn.executemany("INSERT INTO table_rows (table_id, row_no, cells) VALUES (?,?,?)",
                              [(cur.lastrowid, i, _json(list(r))) for i, r in enumerate(table.rows, 1)])
 
+    # ---------------------------------------------------------------- analyst API (DataFrames)
+    def trends(self, by: str = "month", topic: str | None = None, company: str | None = None,
+               since: str | None = None, until: str | None = None, kind: str = "topic"):
+        """Articles per period for each topic (kind="company": each company), or for one label."""
+        from corpus.analytics import trends
+        kind = "company" if company else ("topic" if topic else kind)
+        return trends(self.conn, by, kind, company or topic, since, until)
+
+    def crosstab(self, topic: str | None = None, company: str | None = None, since=None, until=None):
+        from corpus.analytics import crosstab
+        return crosstab(self.conn, topic, company, since, until)
+
+    def search(self, query: str, limit: int = 20, **filters):
+        from corpus.analytics import search
+        return search(self.conn, query, self.segment, limit=limit, **filters)
+
+    def articles(self, limit: int | None = None, **filters):
+        import pandas as pd
+        from corpus.queries import iter_article_records
+        return pd.json_normalize(list(iter_article_records(self.conn, limit=limit, **filters)))
+
+    def export(self, what: str, fmt: str, out, **filters) -> int:
+        from corpus.export import export
+        return export(self.conn, what, fmt, out, **filters)
+
     # ---------------------------------------------------------------- runs
     def start_run(self, args: dict) -> int:
         with self.transaction() as conn:

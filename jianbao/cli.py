@@ -176,3 +176,51 @@ def tag_cli(ctx: typer.Context, file: str = typer.Argument("-", help="JSONL of {
     with handled():
         for out in tag_records(settings(ctx).models_dir, (json.loads(l) for l in lines if l.strip())):
             sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+
+
+class By(str, Enum):
+    month = "month"
+    quarter = "quarter"
+    year = "year"
+    issue = "issue"
+    company = "company"
+    topic = "topic"
+
+
+@app.command("trends")
+def trends_cli(ctx: typer.Context, by: By = typer.Option(By.month, help="Period, or company/topic for a cross-tab"),
+               topic: Optional[str] = None, company: Optional[str] = None,
+               companies: bool = typer.Option(False, "--companies", help="Count companies, not topics"),
+               since: Optional[str] = None, until: Optional[str] = None,
+               fmt: Fmt = typer.Option(Fmt.table, "--format"),
+               plot: Optional[Path] = typer.Option(None, help="Write a chart (.png or .svg)")):
+    """Articles per period for each topic (or company); --by company|topic gives a cross-tab."""
+    from jianbao.render import print_frame
+    with open_corpus(ctx) as corpus:
+        if by in (By.company, By.topic):
+            frame = corpus.crosstab(topic, company, since, until)
+            frame = frame.T if by == By.topic else frame
+            print_frame(frame.reset_index() if len(frame) else frame, fmt.value)
+            return
+        frame = corpus.trends(by.value, topic, company, since, until,
+                              kind="company" if companies else "topic")
+    print_frame(frame, fmt.value)
+    if plot is not None:
+        from corpus.charts import plot_trends
+        from models import load_taxonomy
+        tax = load_taxonomy()
+        names = {t.key: t.name for t in tax.topics} | {c.key: c.name for c in tax.companies}
+        err_console().print(f"chart written to {plot_trends(frame, plot, names)}", markup=False)
+
+
+@app.command("search")
+def search_cli(ctx: typer.Context, query: str, topic: Optional[str] = None,
+               company: Optional[str] = None, since: Optional[str] = None,
+               until: Optional[str] = None, limit: int = 20,
+               fmt: Fmt = typer.Option(Fmt.table, "--format")):
+    """Chinese full-text search over titles and text, ranked, with highlighted snippets."""
+    from jianbao.render import print_frame
+    with open_corpus(ctx) as corpus:
+        frame = corpus.search(query, limit=limit, topic=topic, company=company, since=since,
+                              until=until)
+    print_frame(frame, fmt.value)

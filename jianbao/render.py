@@ -88,3 +88,13 @@ def print_training(info, quiet: bool = False) -> None:
         return
     from models import info_to_text
     sys.stdout.write(info_to_text(info) + "\n")
+
+
+def print_frame(frame, fmt: str = "table", title: str | None = None) -> None:
+    """A pandas DataFrame as a table, CSV or JSON on stdout."""
+    if fmt == "json":
+        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=2) + "\n")
+    elif fmt == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    else:
+        print_rows([str(c) for c in frame.columns], frame.itertuples(index=False), "table", title)

@@ -1,0 +1,72 @@
+"""Trends, cross-tabs and search over a small hand-built corpus."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from corpus import ArticleTags, Corpus
+from ingest.document import Article, Bulletin, IssueMeta, SourceInfo
+from models.tokenize import segment_for_search
+
+ISSUES = [  # (date, issue_no, [(title, text, topic, company)])
+    (dt.date(2025, 1, 10), 1, [("反诈宣传进网点", "顺丰速运开展反诈宣传，提醒防范冒充快递客服诈骗。", "anti_fraud", "sf"),
+                               ("无人机航线开通", "低空物流无人机航线在金山开通。", "low_altitude", None)]),
+    (dt.date(2025, 2, 14), 2, [("快递小哥见义勇为", "中通快递员勇救落水儿童。", "heroic_deeds", "zto")]),
+    (dt.date(2025, 7, 1), 7, [("再谈反诈", "圆通网点拦截涉诈包裹三件。", "anti_fraud", "yto"),
+                              ("反诈与安全", "邮政管理局检查寄递安全，并开展反诈宣传。", "anti_fraud", None)]),
+]
+
+
+def _bulletin(date, no, arts) -> Bulletin:
+    articles = tuple(Article(i, t, None, (x,), (1,)) for i, (t, x, _, _) in enumerate(arts, 1))
+    return Bulletin(IssueMeta("某简报", date.year, no, 500 + no, date, None), articles,
+                    source=SourceInfo(f"{no}.pdf", f"{no:064d}", "pdf", 1))
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    c = Corpus.in_memory(segment=segment_for_search)
+    for date, no, arts in ISSUES:
+        tags = [ArticleTags(((topic, 0.9, True),), ((company, 0.9, True),) if company else (), (), "v")
+                for _, _, topic, company in arts]
+        c.add_bulletin(_bulletin(date, no, arts), tags)
+    yield c
+    c.close()
+
+
+def test_monthly_trend_counts_share_and_empty_months(corpus):
+    frame = corpus.trends(by="month", topic="anti_fraud")
+    got = {r.period: (r.count, r.articles, r.share) for r in frame.itertuples()}
+    assert list(got) == [f"2025-{m:02d}" for m in range(1, 8)]          # March–June are zeros
+    assert got["2025-01"] == (1, 2, 0.5)
+    assert got["2025-04"] == (0, 0, 0.0)
+    assert got["2025-07"] == (2, 2, 1.0)
+
+
+def test_quarterly_trend_of_all_topics_and_date_window(corpus):
+    frame = corpus.trends(by="quarter", since="2025-01", until="2025-06")
+    q1 = frame[frame.period == "2025-Q1"].set_index("label")["count"].to_dict()
+    assert q1 == {"anti_fraud": 1, "heroic_deeds": 1, "low_altitude": 1}
+    assert set(frame.period) == {"2025-Q1", "2025-Q2"}
+
+
+def test_company_trend_and_crosstab(corpus):
+    frame = corpus.trends(by="year", kind="company")
+    assert frame.set_index("label")["count"].to_dict() == {"sf": 1, "yto": 1, "zto": 1}
+    tab = corpus.crosstab(topic="anti_fraud")
+    assert tab.loc["anti_fraud"].to_dict() == {"sf": 1, "yto": 1}
+
+
+def test_search_ranks_titles_and_highlights(corpus):
+    hits = corpus.search("反诈")
+    assert set(hits.article_id) == {"2025-01-01", "2025-07-01", "2025-07-02"}
+    assert list(hits.score) == sorted(hits.score, reverse=True)
+    marked = dict(zip(hits.article_id, hits.snippet))
+    assert "【反诈】宣传" in marked["2025-01-01"] and "【" not in marked["2025-07-01"]
+    assert list(corpus.search("无人机").article_id) == ["2025-01-02"]   # title hit, text hit
+    two_char = corpus.search("包裹")                    # two-character words are found
+    assert list(two_char.article_id) == ["2025-07-01"]
+    assert list(corpus.search("反诈", company="sf").article_id) == ["2025-01-01"]
+    assert corpus.search("不存在的词语组合").empty
