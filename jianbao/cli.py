@@ -224,3 +224,59 @@ def search_cli(ctx: typer.Context, query: str, topic: Optional[str] = None,
         frame = corpus.search(query, limit=limit, topic=topic, company=company, since=since,
                               until=until)
     print_frame(frame, fmt.value)
+
+
+def _label_keys() -> dict[str, tuple[str, ...]]:
+    from models import load_taxonomy
+    tax = load_taxonomy()
+    return {"topic": tax.topic_keys, "company": tax.company_keys}
+
+
+@app.command("label")
+def label_cli(ctx: typer.Context, article_id: str,
+              topic: List[str] = typer.Option([], "--topic", help="+KEY adds, -KEY removes (repeat)"),
+              company: List[str] = typer.Option([], "--company", help="+KEY adds, -KEY removes"),
+              by: Optional[str] = typer.Option(None, "--by", help="Who labels [the OS user]")):
+    """Correct the tags of one article; human labels always beat the model's."""
+    from corpus.labels import apply_changes, parse_changes
+    with open_corpus(ctx) as corpus:
+        report = apply_changes(corpus, parse_changes(article_id, topic, company, _label_keys()), by)
+    for row in report.history:
+        err_console().print(f"{row['article_id']} {row['kind']} {row['label']}: "
+                            f"{row['old_value']} -> {row['new_value']} ({row['who']})", markup=False)
+    err_console().print(f"{report.changed} changed, {report.unchanged} unchanged", markup=False)
+
+
+labels_app = typer.Typer(help="Import, export and inspect human labels.", no_args_is_help=True)
+app.add_typer(labels_app, name="labels")
+
+
+@labels_app.command("import")
+def labels_import_cli(ctx: typer.Context, file: Path,
+                      by: Optional[str] = typer.Option(None, "--by")):
+    """Import labels: CSV article_id,kind,label,action or a Label Studio JSON export."""
+    from corpus.labels import apply_changes, read_label_file
+    with open_corpus(ctx) as corpus:
+        report = apply_changes(corpus, read_label_file(file, _label_keys()), by)
+    err_console().print(f"{report.changed} changed, {report.unchanged} unchanged", markup=False)
+
+
+@labels_app.command("export")
+def labels_export_cli(ctx: typer.Context, fmt: ExportFmt = typer.Option(ExportFmt.csv, "--format"),
+                      out: Optional[Path] = None):
+    """Export every label (model and human) with score, version, who and when."""
+    from corpus.export import export
+    with open_corpus(ctx) as corpus:
+        n = export(corpus.conn, "labels", fmt.value, out, stdout=sys.stdout)
+    err_console().print(f"{n} labels exported", markup=False)
+
+
+@labels_app.command("history")
+def labels_history_cli(ctx: typer.Context, article_id: Optional[str] = typer.Argument(None),
+                       fmt: Fmt = typer.Option(Fmt.table, "--format")):
+    """Every label change: who, when, old -> new."""
+    from corpus.labels import history
+    with open_corpus(ctx) as corpus:
+        rows = history(corpus.conn, article_id)
+    cols = ("article_id", "kind", "label", "source", "old_value", "new_value", "who", "at")
+    print_rows(cols, [[r[c] for c in cols] for r in rows], fmt.value)

@@ -1,0 +1,172 @@
+"""Human labels: set, import and export them; every change goes to the label history.
+
+A human label is a separate row (source='human') with value 1 (the tag applies) or 0 (it does
+not); the model never writes such rows, so no retraining or re-tagging can overwrite one.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import getpass
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from corpus.store import Corpus, now
+from ingest.errors import CorpusError, UnknownLabel
+
+KINDS = ("topic", "company")
+
+
+@dataclass(frozen=True, slots=True)
+class LabelChange:
+    article_id: str
+    kind: str              # topic | company
+    label: str
+    value: int             # 1: the tag applies; 0: it does not
+
+
+@dataclass(frozen=True, slots=True)
+class LabelReport:
+    changed: int
+    unchanged: int
+    history: tuple[dict, ...]
+
+
+def default_who() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:       # no user name in some containers
+        return "unknown"
+
+
+def check_label(kind: str, label: str, keys: dict[str, tuple[str, ...]]) -> None:
+    """Refuse a key not in the taxonomy, suggesting the closest one."""
+    if kind not in KINDS:
+        raise UnknownLabel(f"unknown label kind {kind!r}: use topic or company")
+    if label not in keys[kind]:
+        close = difflib.get_close_matches(label, keys[kind], n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(keys[kind])}"
+        raise UnknownLabel(f"unknown {kind} {label!r}{hint}")
+
+
+def parse_changes(article_id: str, topics: Iterable[str], companies: Iterable[str],
+                  keys: dict[str, tuple[str, ...]]) -> list[LabelChange]:
+    """'+anti_fraud' / '-culture_publicity' (a bare key means +) -> checked changes."""
+    changes = []
+    for kind, items in (("topic", topics), ("company", companies)):
+        for item in items:
+            value = 0 if item.startswith("-") else 1
+            label = item.lstrip("+-").strip()
+            check_label(kind, label, keys)
+            changes.append(LabelChange(article_id, kind, label, value))
+    return changes
+
+
+def _in_force(conn, change: LabelChange):
+    return conn.execute(
+        "SELECT value, score, source FROM tags_in_force WHERE article_id = ? AND kind = ? "
+        "AND label = ? ORDER BY source = 'human' DESC LIMIT 1",
+        (change.article_id, change.kind, change.label)).fetchone()
+
+
+def apply_changes(corpus: Corpus, changes: list[LabelChange], who: str | None = None) -> LabelReport:
+    """Write human labels in one transaction; each change is logged with old -> new."""
+    who = who or default_who()
+    at = now()
+    history, unchanged = [], 0
+    with corpus.transaction() as conn:
+        for change in changes:
+            if conn.execute("SELECT 1 FROM articles WHERE article_id = ?",
+                            (change.article_id,)).fetchone() is None:
+                raise CorpusError(f"no article {change.article_id!r} (see `jianbao articles`)")
+            old = _in_force(conn, change)
+            if old is not None and old["source"] == "human" and old["value"] == change.value:
+                unchanged += 1
+                continue
+            conn.execute(
+                "INSERT INTO labels (article_id, kind, label, source, value, who, at) "
+                "VALUES (?, ?, ?, 'human', ?, ?, ?) ON CONFLICT (article_id, kind, label, source) "
+                "DO UPDATE SET value = excluded.value, who = excluded.who, at = excluded.at",
+                (change.article_id, change.kind, change.label, change.value, who, at))
+            row = {"article_id": change.article_id, "kind": change.kind, "label": change.label,
+                   "source": "human", "old_value": old["value"] if old else None,
+                   "new_value": change.value, "old_score": old["score"] if old else None,
+                   "who": who, "at": at}
+            conn.execute(
+                "INSERT INTO label_history (article_id, kind, label, source, old_value, new_value,"
+                " old_score, who, at) VALUES (:article_id, :kind, :label, :source, :old_value,"
+                " :new_value, :old_score, :who, :at)", row)
+            history.append(row)
+    return LabelReport(len(history), unchanged, tuple(history))
+
+
+def history(conn, article_id: str | None = None) -> list[dict]:
+    where, params = ("WHERE article_id = ?", (article_id,)) if article_id else ("", ())
+    return [dict(r) for r in conn.execute(
+        f"SELECT article_id, kind, label, source, old_value, new_value, old_score, new_score,"
+        f" model_version, who, at FROM label_history {where} ORDER BY id", params)]
+
+
+# ---------------------------------------------------------------- files
+
+
+def read_label_file(path: str | Path, keys: dict[str, tuple[str, ...]]) -> list[LabelChange]:
+    """CSV `article_id,kind,label,action` (action add|remove or +|-) or Label Studio JSON export."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8-sig")
+    if text.lstrip().startswith(("[", "{")):
+        return label_studio_to_changes(json.loads(text), keys)
+    changes = []
+    for n, row in enumerate(csv.DictReader(text.splitlines()), 2):
+        try:
+            kind, label = row["kind"].strip(), row["label"].strip()
+            action = row["action"].strip().lower()
+        except (KeyError, AttributeError) as exc:
+            raise CorpusError(f"{path}: line {n}: need columns article_id,kind,label,action") from exc
+        if action not in ("add", "+", "1", "remove", "-", "0"):
+            raise CorpusError(f"{path}: line {n}: action must be add or remove, not {action!r}")
+        check_label(kind, label, keys)
+        changes.append(LabelChange(row["article_id"].strip(), kind, label,
+                                   int(action in ("add", "+", "1"))))
+    return changes
+
+
+def label_studio_to_changes(tasks, keys: dict[str, tuple[str, ...]]) -> list[LabelChange]:
+    """Label Studio's JSON export: per task, the choices of the `topics` and `companies`
+    controls are the complete judgement: chosen labels apply, the others do not."""
+    changes = []
+    for task in tasks if isinstance(tasks, list) else [tasks]:
+        article_id = (task.get("data") or {}).get("article_id")
+        annotations = [a for a in task.get("annotations", []) if not a.get("was_cancelled")]
+        if not article_id or not annotations:
+            continue
+        for result in annotations[-1].get("result", []):
+            kind = {"topics": "topic", "companies": "company"}.get(result.get("from_name"))
+            if kind is None:
+                continue
+            chosen = set(result.get("value", {}).get("choices", []))
+            for label in chosen:
+                check_label(kind, label, keys)
+            changes += [LabelChange(article_id, kind, label, int(label in chosen)) for label in keys[kind]]
+    return changes
+
+
+def article_to_label_studio(record: dict) -> dict:
+    """One article as a Label Studio task, with the tags in force as a prediction."""
+    result = [{"from_name": name, "to_name": "text", "type": "choices",
+               "value": {"choices": [t["label"] for t in record[name]]}}
+              for name in ("topics", "companies")]
+    return {"data": {"article_id": record["article_id"], "title": record["title"],
+                     "text": record["text"], "date": record["issue"]["date"]},
+            "predictions": [{"model_version": "jianbao", "result": result}]}
+
+
+LABEL_STUDIO_CONFIG = """<View>
+  <Header value="$title"/>
+  <Text name="text" value="$text"/>
+  <Choices name="topics" toName="text" choice="multiple">{topics}</Choices>
+  <Choices name="companies" toName="text" choice="multiple">{companies}</Choices>
+</View>"""
