@@ -170,3 +170,11 @@ LABEL_STUDIO_CONFIG = """<View>
   <Choices name="topics" toName="text" choice="multiple">{topics}</Choices>
   <Choices name="companies" toName="text" choice="multiple">{companies}</Choices>
 </View>"""
+
+
+def write_label_studio_tasks(conn, article_ids: list[str], path: str | Path) -> int:
+    """The given articles as Label Studio tasks (JSON list) with the model's tags as predictions."""
+    from corpus.queries import get_article
+    tasks = [article_to_label_studio(get_article(conn, a)) for a in article_ids]
+    Path(path).write_text(json.dumps(tasks, ensure_ascii=False, indent=2), encoding="utf-8")
+    return len(tasks)

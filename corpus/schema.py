@@ -131,6 +131,15 @@ MIGRATIONS: tuple[str, ...] = (
         article_id UNINDEXED, title, text, tokenize = 'unicode61 remove_diacritics 0'
     );
     """,
+    # 2: the review queue remembers what a curator has seen, so `jianbao review` resumes
+    """
+    CREATE TABLE reviews (
+        article_id  TEXT PRIMARY KEY REFERENCES articles(article_id) ON DELETE CASCADE,
+        action      TEXT NOT NULL CHECK (action IN ('accepted', 'edited', 'skipped')),
+        who         TEXT,
+        at          TEXT NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -35,6 +35,23 @@ def load_bulletin_tagger(models_dir: str | Path, version: str | None = None
     return tag_bulletin
 
 
+def load_text_tagger(models_dir: str | Path, version: str | None = None
+                     ) -> Callable[[list[tuple[str, str]]], list[ArticleTags]]:
+    """A function tagging (title, text) pairs with the active (or given) model."""
+    from models import Tagger
+    tagger = Tagger.load(models_dir, version)
+    return lambda items: [tags_to_article_tags(t) for t in tagger.tag_many(items)]
+
+
+def model_thresholds(models_dir: str | Path) -> dict[tuple[str, str], float]:
+    """Per-label decision thresholds of the active model, for the review queue's margins."""
+    from models import Tagger
+    model = Tagger.load(models_dir).model
+    out = {("topic", label): float(t) for label, t in zip(model.topics.labels, model.topics.thresholds)}
+    out.update({("company", label): float(model.companies.threshold) for label in model.companies.labels})
+    return out
+
+
 def tag_records(models_dir: str | Path, records: Iterable[dict], batch: int = 64) -> Iterator[dict]:
     """{id, title, text} in, {id, topics, companies, model_version} out (selected tags, scores)."""
     from models import Tagger

@@ -165,11 +165,11 @@ def normalise_text(text: str) -> str:
         if ch == ")" and ((i and _cjk(chars[i - 1])) or (i + 1 < n and _cjk(chars[i + 1]))):
             chars[i] = "）"
     out = "".join(chars)
-    # 一 touching a digit is a dash: 4月1日一6月30日 -> 4月1日—6月30日
+    # 一 touching an Arabic digit is a dash: 4月1日一6月30日 -> 4月1日—6月30日, — 4 —
     return DIGIT_DASH_RE.sub("—", out)
 
 
-DIGIT_DASH_RE = re.compile(r"(?<=[0-9日月年])一(?=[0-9])|(?<=[0-9])一(?=[0-9日月年])")
+DIGIT_DASH_RE = re.compile(r"(?<=[0-9])一|一(?=[0-9])")
 LEADING_DASH_RE = re.compile(r"^[一—－\-―]+")
 
 
@@ -446,8 +446,7 @@ def _measure(box: _Box, prep: _Prepared) -> None:
     box.size = _size_px(box)
     if sum(1 for ch in box.text if _cjk(ch)) >= 2:
         box.stroke = raster.stroke_width(tight, box.size)
-    if LEADING_DASH_RE.match(box.text.strip()):
-        box.dash = raster.leading_dash_length(tight, (ey1 - ey0) / 0.92)
+    box.dash = raster.leading_dash_length(tight, (ey1 - ey0) / 0.92)
     if prep.colour is not None:
         box.red = raster.red_fraction(prep.colour[y0 + ey0:y0 + ey1, x0 + ex0:x0 + ex1], tight)
 
@@ -541,8 +540,8 @@ def _make_line(group: list[tuple[_Box, float]], factor: float, number: int,
     text = ""
     for b in boxes:
         t = b.text.strip()
-        if b.dash >= 1.6 and not text:          # a 2-em dash read as 一 or —
-            t = LEADING_DASH_RE.sub("——", t, count=1)
+        if b.dash >= 1.6 and not text:          # a 2-em dash read as 一, — or missed
+            t = "——" + LEADING_DASH_RE.sub("", t, count=1)
         if text and t and text[-1].isascii() and text[-1].isalnum() and t[0].isascii() \
                 and t[0].isalnum():
             text += " "
@@ -554,10 +553,9 @@ def _make_line(group: list[tuple[_Box, float]], factor: float, number: int,
     bottom = max(_yspan(b)[1] for b in boxes)
     chars = [max(len(b.text), 1) for b in boxes]
     if len(boxes) == 1:
-        size = group[0][1]
-    else:
-        joined = _Box(x0, top, x1, bottom, text, 0.0, (x0, top, x1, bottom))
-        size = _size_px(joined)
+        size = _size_px(_Box(x0, top, x1, bottom, text, 0.0, (x0, top, x1, bottom)))
+    else:                                       # the gaps between boxes are not text
+        size = sum(s * n for (_, s), n in zip(group, chars)) / sum(chars)
     score = sum(b.score * n for b, n in zip(boxes, chars)) / sum(chars)
     red = sum(b.red * n for b, n in zip(boxes, chars)) / sum(chars) > 0.5
     bold = False

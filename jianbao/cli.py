@@ -280,3 +280,37 @@ def labels_history_cli(ctx: typer.Context, article_id: Optional[str] = typer.Arg
         rows = history(corpus.conn, article_id)
     cols = ("article_id", "kind", "label", "source", "old_value", "new_value", "who", "at")
     print_rows(cols, [[r[c] for c in cols] for r in rows], fmt.value)
+
+
+@app.command("review")
+def review_cli(ctx: typer.Context, topic: Optional[str] = None, limit: int = 20,
+               by: Optional[str] = typer.Option(None, "--by"),
+               export_file: Optional[Path] = typer.Option(None, "--export", help="Write the queue as Label Studio tasks")):
+    """Review the articles the model is least sure about, one at a time; resumes where it stopped."""
+    from corpus.curation import review_queue
+    from corpus.tagging import model_thresholds
+    from jianbao.review import run_review
+    keys = _label_keys()
+    with open_corpus(ctx) as corpus:
+        thresholds = model_thresholds(settings(ctx).models_dir)
+        if export_file is not None:
+            from corpus.labels import write_label_studio_tasks
+            items = review_queue(corpus.conn, thresholds, topic, limit)
+            n = write_label_studio_tasks(corpus.conn, [i.article_id for i in items], export_file)
+            err_console().print(f"{n} tasks written to {export_file}", markup=False)
+            return
+        counts = run_review(corpus, thresholds, keys, topic, limit, by)
+    err_console().print(", ".join(f"{k} {v}" for k, v in counts.items()), markup=False)
+
+
+@app.command("reclassify")
+def reclassify_cli(ctx: typer.Context, since: Optional[str] = None, until: Optional[str] = None):
+    """Re-tag the corpus with the active model; human labels are never touched."""
+    from corpus.curation import reclassify
+    from corpus.tagging import load_text_tagger
+    with open_corpus(ctx) as corpus:
+        report = reclassify(corpus, load_text_tagger(settings(ctx).models_dir), since, until)
+    rows = sorted({*report.added, *report.removed})
+    print_rows(("kind", "label", "added", "removed"),
+               [(k, l, report.added[k, l], report.removed[k, l]) for k, l in rows])
+    err_console().print(f"{report.articles} articles re-tagged with {report.model_version}", markup=False)
