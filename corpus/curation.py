@@ -57,6 +57,13 @@ def human_labelled(conn) -> list[dict]:
     return out
 
 
+def human_examples(conn) -> list:
+    """Human-labelled corpus articles as training examples (tags in force: human over model)."""
+    from models import Example
+    return [Example(r["id"], r["title"], r["text"], tuple(r["topics"]), tuple(r["companies"]),
+                    "human labels in the corpus") for r in human_labelled(conn)]
+
+
 @dataclass(slots=True)
 class ReclassifyReport:
     articles: int = 0

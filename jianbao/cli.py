@@ -164,7 +164,14 @@ def train_cli(ctx: typer.Context, quiet: bool = typer.Option(False, "--quiet", "
     from jianbao.render import print_training
     s = settings(ctx)
     with handled():
-        info = train_models(s.data_dir, s.models_dir, seed=s.seed if seed is None else seed)
+        extra = []
+        if s.db.exists():                         # every human label in the corpus trains too
+            from corpus import Corpus
+            from corpus.curation import human_examples
+            with Corpus.open(s.db) as corpus:
+                extra = human_examples(corpus.conn)
+        info = train_models(s.data_dir, s.models_dir, seed=s.seed if seed is None else seed,
+                            extra_examples=extra)
     print_training(info, quiet)
 
 
@@ -314,3 +321,46 @@ def reclassify_cli(ctx: typer.Context, since: Optional[str] = None, until: Optio
     print_rows(("kind", "label", "added", "removed"),
                [(k, l, report.added[k, l], report.removed[k, l]) for k, l in rows])
     err_console().print(f"{report.articles} articles re-tagged with {report.model_version}", markup=False)
+
+
+models_app = typer.Typer(help="List, inspect, promote and roll back model versions.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+
+@models_app.command("list")
+def models_list_cli(ctx: typer.Context, fmt: Fmt = typer.Option(Fmt.table, "--format")):
+    """Registered model versions with their test-split macro-F1; * marks the active one."""
+    from models import active_version, list_models, read_meta
+    from models.promotion import test_macro_f1
+    d = settings(ctx).models_dir
+    with handled():
+        active = active_version(d)
+        rows = [(("* " if v == active else "  ") + v, read_meta(d, v)["created"],
+                 round(test_macro_f1(read_meta(d, v)), 4), read_meta(d, v)["n_train"]) for v in list_models(d)]
+    print_rows(("version", "created", "test macro-F1", "train articles"), rows, fmt.value)
+
+
+@models_app.command("show")
+def models_show_cli(ctx: typer.Context, version: str):
+    """The meta.json of a version: libraries, labels, data hash and metrics."""
+    from models import read_meta
+    with handled():
+        meta = read_meta(settings(ctx).models_dir, version)
+    sys.stdout.write(json.dumps(meta, ensure_ascii=False, indent=2) + "\n")
+
+
+@models_app.command("promote")
+def models_promote_cli(ctx: typer.Context, version: str,
+                       force: bool = typer.Option(False, "--force", help="Promote even if worse")):
+    """Make VERSION the active model (refused if clearly worse than the active one)."""
+    from models.promotion import promote_checked
+    with handled():
+        err_console().print(f"active model: {promote_checked(version, settings(ctx).models_dir, force)}", markup=False)
+
+
+@models_app.command("rollback")
+def models_rollback_cli(ctx: typer.Context):
+    """Re-activate the previously active model."""
+    from models import rollback
+    with handled():
+        err_console().print(f"active model: {rollback(settings(ctx).models_dir)}", markup=False)

@@ -14,7 +14,8 @@ FORMATS = ("table", "csv", "json")
 
 
 def out_console() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    # piped output is not cut to 80 columns: tables stay one row per line for grep and less
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 200)
 
 
 def err_console() -> Console:

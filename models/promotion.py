@@ -1,0 +1,33 @@
+"""Promotion rules: a model replaces the active one only if it is not clearly worse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.errors import ModelError
+from models.persist import active_version, promote, read_meta
+
+# Macro-F1 on the fixed test split may drop by at most this much (issue 7's rule).
+MAX_F1_DROP = 0.02
+
+
+class PromotionRefused(ModelError):
+    pass
+
+
+def test_macro_f1(meta: dict) -> float:
+    """Mean of the topic and company macro-F1 on the fixed test split."""
+    test = meta["metrics"]["test"]
+    return (test["topics"]["macro_f1"] + test["companies"]["macro_f1"]) / 2
+
+
+def promote_checked(version: str, models_dir: str | Path, force: bool = False) -> str:
+    """Activate `version` unless its test macro-F1 is more than MAX_F1_DROP below the active one."""
+    current = active_version(models_dir)
+    if current and current != version and not force:
+        new, old = test_macro_f1(read_meta(models_dir, version)), test_macro_f1(read_meta(models_dir, current))
+        if new < old - MAX_F1_DROP:
+            raise PromotionRefused(
+                f"model {version} has test macro-F1 {new:.3f}, more than {MAX_F1_DROP} below the "
+                f"active {current} ({old:.3f}); use --force to promote it anyway")
+    return promote(version, models_dir)
