@@ -1,21 +1,21 @@
-"""Import files into the corpus: walk paths, parse, tag, store; every failure is recorded.
+"""Import files into the corpus: walk paths, parse and tag in workers, store in the parent.
 
-This is the batch behind `jianbao ingest`: the good files go in, each bad one is named with its
-reason, and a file already in the corpus is skipped by its hash.
+The batch behind `jianbao ingest`: good files go in, each bad one is named with its reason,
+a document already stored is skipped by its hash (so a stopped run resumes by running the same
+command again), and each document is committed in its own transaction.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from corpus.store import AddResult, ArticleTags, Corpus
-from ingest.document import Bulletin
-from ingest.errors import IngestError, JianbaoError, MissingFile
-from ingest.reader import page_images, parse_file, sha256_file
-
-Tagger = Callable[[Bulletin], list[ArticleTags]]
+from corpus.store import AddResult, Corpus
+from corpus.worker import Job, Limits, Parsed, work
+from ingest.errors import IngestError, JianbaoError
+from ingest.reader import folder_digest, page_images, sha256_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +32,7 @@ class ImportReport:
     results: list[AddResult] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)   # (path, message)
+    pages: int = 0
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
@@ -41,81 +42,151 @@ class ImportReport:
         return {"imported": self.count("imported") + self.count("replaced"),
                 "present": self.count("present"), "duplicate": self.count("duplicate"),
                 "failed": len(self.failures), "warnings": len(self.warnings),
-                "articles": sum(r.n_articles for r in self.results)}
+                "articles": sum(r.n_articles for r in self.results), "pages": self.pages}
 
     @property
     def exit_code(self) -> int:
         return 1 if self.failures else 0
 
 
-def iter_inputs(paths: Iterable[str | Path], image_folders: bool = True) -> Iterator[Path]:
-    """Files to import, folders walked recursively in name order; a folder of page images
-    only is one scanned issue (unless image_folders is False)."""
+def iter_inputs(paths: Iterable[str | Path], image_folders: bool = True,
+                seen: set | None = None) -> Iterator[Path]:
+    """Files to import, folders walked recursively in name order (symlink loops are cut);
+    a folder holding page images only is one scanned issue unless image_folders is False."""
+    seen = set() if seen is None else seen
     for raw in paths:
         path = Path(raw)
         if not path.is_dir():
             yield path
             continue
+        real = path.resolve()
+        if real in seen:
+            continue
+        seen.add(real)
         if image_folders and page_images(path):
             yield path
             continue
         for child in sorted(path.iterdir(), key=lambda p: p.name):
-            if child.name.startswith(".") or child.name == "src":
+            if child.name.startswith(".") or child.name in ("src",):
                 continue
             if child.is_dir():
-                yield from iter_inputs([child], image_folders)
-            elif child.suffix.lower() not in (".txt", ".md", ".json", ".jsonl"):
+                yield from iter_inputs([child], image_folders, seen)
+            elif child.suffix.lower() not in (".txt", ".md", ".json", ".jsonl", ".csv"):
                 yield child
 
 
-def import_one(corpus: Corpus, path: Path, tag: Tagger | None, ocr: str = "auto",
-               run_id: int | None = None) -> AddResult:
-    """Parse, tag and store one input; raises IngestError (nothing stored) on bad input."""
-    if path.is_file():
-        digest = sha256_file(path)
-        if corpus.has_document(digest):
-            return AddResult("present", digest, corpus._doc_issue(digest))
-    bulletin = parse_file(path, ocr=ocr)
-    tags = tag(bulletin) if tag is not None else None
-    return corpus.add_bulletin(bulletin, tags, run_id)
+def digest_of(path: Path) -> str:
+    return folder_digest(page_images(path)) if path.is_dir() else sha256_file(path)
 
 
-def import_paths(corpus: Corpus, paths: Iterable[str | Path], tag: Tagger | None = None,
-                 ocr: str = "auto", on_error: str = "record", image_folders: bool = True,
-                 progress: Callable[[Path, AddResult | Failure], None] | None = None) -> ImportReport:
-    """Import every input; with on_error="record" a bad file is reported and the rest goes on."""
-    report = ImportReport(run_id=corpus.start_run({"paths": [str(p) for p in paths], "ocr": ocr}))
-    for path in iter_inputs(paths, image_folders):
+def _prepare(corpus: Corpus, path: Path, report: ImportReport, make_job) -> Job | None:
+    """Skip what is stored already; name what cannot even be hashed; else a job."""
+    try:
+        digest = digest_of(path)
+    except (OSError, JianbaoError) as exc:
+        reason = str(exc) if isinstance(exc, IngestError) else f"{path}: {exc.strerror or exc}"
+        report.failures.append(Failure(str(path), reason))
+        corpus.record_failure(f"path:{path}", str(path), reason, report.run_id)
+        return None
+    if corpus.has_document(digest):
+        report.results.append(AddResult("present", digest, corpus.document_issue(digest)))
+        return None
+    return make_job(str(path), digest)
+
+
+def _store(corpus: Corpus, parsed: Parsed, report: ImportReport, on_error: str):
+    if parsed.error is not None:
+        if on_error == "raise":
+            raise IngestError(parsed.path, parsed.error)
+        report.failures.append(Failure(parsed.path, parsed.error))
+        corpus.record_failure(parsed.digest, parsed.path, parsed.error, report.run_id)
+        return report.failures[-1]
+    result = corpus.add_bulletin(parsed.bulletin, parsed.tags, report.run_id)
+    report.results.append(result)
+    report.pages += parsed.pages
+    report.warnings += [(parsed.path, f"{w.code} (page {w.page}): {w.message}")
+                        for w in parsed.bulletin.warnings]
+    return result
+
+
+def run_jobs(jobs: list[Job], n_jobs: int = 1, scheduler: str | None = None) -> Iterator[Parsed]:
+    """Parse/tag jobs in worker processes (loky), on a Dask cluster, or in this process."""
+    if not jobs:
+        return
+    if n_jobs == 1 and scheduler is None and not jobs[0].isolated:
+        yield from map(work, jobs)
+        return
+    from joblib import Parallel, delayed, parallel_backend
+    if scheduler is not None:
+        from distributed import Client
+        with Client(scheduler), parallel_backend("dask"):
+            yield from Parallel(return_as="generator_unordered")(delayed(work)(j) for j in jobs)
+        return
+    yield from _loky(jobs, n_jobs)
+
+
+def _loky(jobs: list[Job], n_jobs: int) -> Iterator[Parsed]:
+    """Run on loky workers; if a worker dies, finish the rest one at a time and name the
+    document that killed it."""
+    from joblib import Parallel, delayed
+    from joblib.externals.loky.process_executor import TerminatedWorkerError
+    done: set[str] = set()
+    try:
+        for parsed in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+                delayed(work)(j) for j in jobs):
+            done.add(parsed.path)
+            yield parsed
+        return
+    except TerminatedWorkerError:
+        pass
+    for job in (j for j in jobs if j.path not in done):
         try:
-            result = import_one(corpus, path, tag, ocr, report.run_id)
-        except (JianbaoError, OSError) as exc:
-            if on_error == "raise":
-                raise
-            failure = Failure(str(path), str(exc) if isinstance(exc, IngestError)
-                              else f"{path}: {exc}")
-            report.failures.append(failure)
-            _record(corpus, path, failure, report.run_id)
-            progress and progress(path, failure)
-            continue
-        report.results.append(result)
-        report.warnings += [(str(path), w) for w in _warnings(corpus, result)]
-        progress and progress(path, result)
+            yield Parallel(n_jobs=1, backend="loky")([delayed(work)(job)])[0]
+        except TerminatedWorkerError as exc:
+            yield Parsed(job.path, job.digest, error=f"{job.path}: the worker reading it died ({exc.__class__.__name__})")
+
+
+def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | Path | None = None,
+                 ocr: str = "auto", on_error: str = "record", image_folders: bool = True,
+                 jobs: int = 1, limits: Limits = Limits(), scheduler: str | None = None,
+                 isolated: bool | None = None,
+                 progress: Callable[[str, AddResult | Failure, ImportReport], None] | None = None
+                 ) -> ImportReport:
+    """Import every input; with on_error="record" a bad file is reported and the rest goes on."""
+    paths = [str(p) for p in paths]
+    report = ImportReport(run_id=corpus.start_run({"paths": paths, "ocr": ocr, "jobs": jobs}))
+    isolated = (jobs > 1 or scheduler is not None) if isolated is None else isolated
+
+    def make_job(path, digest):
+        return Job(path, digest, ocr, str(models_dir) if models_dir else None, limits, isolated)
+
+    todo = []
+    for path in iter_inputs(paths, image_folders):
+        job = _prepare(corpus, path, report, make_job)
+        if job is None:
+            progress and progress(str(path), (report.failures or report.results)[-1], report)
+        else:
+            todo.append(job)
+    for parsed in run_jobs(todo, jobs, scheduler):
+        outcome = _store(corpus, parsed, report, on_error)
+        progress and progress(parsed.path, outcome, report)
     corpus.finish_run(report.run_id, report.counts)
     return report
 
 
-def _record(corpus: Corpus, path: Path, failure: Failure, run_id: int | None) -> None:
-    try:
-        digest = sha256_file(path) if path.is_file() else f"path:{path}"
-    except OSError:
-        digest = f"path:{path}"
-    corpus.record_failure(digest, str(path), failure.reason, run_id)
+def failed_paths(corpus: Corpus) -> list[str]:
+    """Paths whose last import failed: what `--retry-failed` tries again."""
+    return [r[0] for r in corpus.conn.execute(
+        "SELECT path FROM documents WHERE status = 'failed' ORDER BY path")]
 
 
-def _warnings(corpus: Corpus, result: AddResult) -> list[str]:
-    if result.status not in ("imported", "replaced") or not result.issue_id:
-        return []
-    row = corpus.conn.execute("SELECT warnings FROM issues WHERE issue_id = ?",
-                              (result.issue_id,)).fetchone()
-    import json
-    return [f"{code} (page {page}): {msg}" for code, page, msg in json.loads(row["warnings"])] if row else []
+def runs(corpus: Corpus, limit: int = 20) -> list[dict]:
+    out = []
+    for r in corpus.conn.execute("SELECT * FROM runs ORDER BY run_id DESC LIMIT ?", (limit,)):
+        row = dict(r)
+        row["paths"] = ", ".join(json.loads(row.pop("args") or "{}").get("paths", []))
+        row["state"] = "finished" if row["finished_at"] else "interrupted or running"
+        row["failures"] = [f"{p}: {e}" for p, e in corpus.conn.execute(
+            "SELECT path, error FROM documents WHERE run_id = ? AND status = 'failed'", (row["run_id"],))]
+        out.append(row)
+    return out

@@ -122,7 +122,7 @@ class Corpus:
         """Store one parsed (and tagged) document in one transaction; idempotent."""
         src = bulletin.source
         if self.has_document(src.sha256):
-            return AddResult("present", src.sha256, self._doc_issue(src.sha256))
+            return AddResult("present", src.sha256, self.document_issue(src.sha256))
         issue_id = issue_id_for(bulletin)
         source_kind = "ocr" if src.ocr_pages else "text"
         with self.transaction() as conn:
@@ -166,7 +166,7 @@ class Corpus:
                 "error = excluded.error, run_id = excluded.run_id, path = excluded.path "
                 "WHERE documents.status = 'failed'", (sha256, path, error, run_id, now()))
 
-    def _doc_issue(self, sha256: str) -> str | None:
+    def document_issue(self, sha256: str) -> str | None:
         row = self.conn.execute("SELECT issue_id FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
         return row["issue_id"] if row else None
 

@@ -79,7 +79,8 @@ def page_images(folder: Path) -> list[Path]:
     return sorted(files, key=natural_key)
 
 
-def _digest_folder(images: list[Path]) -> str:
+def folder_digest(images: list[Path]) -> str:
+    """A folder of page images is identified by its images' names and contents."""
     digest = hashlib.sha256()
     for image in images:
         digest.update(image.name.encode() + b"\0" + sha256_file(image).encode())
@@ -98,7 +99,7 @@ def read_pages(path: Path, ocr: str = "auto") -> tuple[list[Page], SourceInfo, l
         if not images:
             raise UnsupportedFile(path, "a folder is one issue only if it holds page images only")
         pages = _ocr_images(path, images, ocr)
-        info = SourceInfo(str(path), _digest_folder(images), "images", len(pages),
+        info = SourceInfo(str(path), folder_digest(images), "images", len(pages),
                           tuple(p.number for p in pages))
         return pages, info, warnings
     kind = file_kind(path)

@@ -80,27 +80,54 @@ def main(ctx: typer.Context,
 
 
 @app.command("ingest")
-def ingest_cli(ctx: typer.Context, paths: List[Path] = typer.Argument(..., help="Files or folders"),
+def ingest_cli(ctx: typer.Context, paths: List[Path] = typer.Argument(None, help="Files or folders"),
                ocr: OCR = typer.Option(OCR.auto, help="OCR pages without a usable text layer"),
+               jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes"),
+               scheduler: Optional[str] = typer.Option(None, help="Dask scheduler tcp://HOST:PORT"),
+               retry_failed: bool = typer.Option(False, "--retry-failed", help="Retry only past failures"),
+               time_limit: float = typer.Option(900, help="Seconds allowed per document"),
+               max_memory_mb: int = typer.Option(8192, help="Memory ceiling per worker (MB)"),
                image_folders: bool = typer.Option(True, help="A folder of page images is one issue"),
                tag: bool = typer.Option(True, help="Tag articles with the active model")):
-    """Import PDFs, page images and folders into the corpus."""
-    from corpus.importer import import_paths
-    from corpus.tagging import load_bulletin_tagger
-    console = err_console()
+    """Import PDFs, page images and folders into the corpus (resumable: run it again)."""
+    from corpus.importer import failed_paths, import_paths
+    from corpus.worker import Limits
+    from jianbao.progress import ingest_progress, print_report
     with open_corpus(ctx) as corpus:
-        tagger = load_bulletin_tagger(settings(ctx).models_dir) if tag else None
-        report = import_paths(corpus, paths, tagger, ocr=ocr.value, image_folders=image_folders,
-                              progress=lambda p, r: console.print(f"  {getattr(r, 'status', 'failed'):9} {p}", markup=False))
-    for failure in report.failures:
-        console.print(f"Error: {failure.reason}", markup=False)
-    for path, warning in report.warnings:
-        console.print(f"Warning: {path}: {warning}", markup=False)
-    c = report.counts
-    console.print(f"imported {c['imported']} ({c['articles']} articles), already present "
-                  f"{c['present']}, duplicates {c['duplicate']}, failed {c['failed']}, "
-                  f"warnings {c['warnings']}", markup=False)
+        models_dir = _checked_models_dir(settings(ctx)) if tag else None
+        todo = failed_paths(corpus) if retry_failed else list(paths or [])
+        if not todo:
+            raise typer.BadParameter("give files or folders (or --retry-failed)")
+        with ingest_progress() as progress:
+            report = import_paths(corpus, todo, models_dir, ocr=ocr.value, jobs=jobs,
+                                  limits=Limits(time_limit, max_memory_mb), scheduler=scheduler,
+                                  image_folders=image_folders, progress=progress)
+    print_report(report)
     raise typer.Exit(report.exit_code)
+
+
+def _checked_models_dir(s: Settings) -> Path:
+    """Fail before any work if there is no model to tag with."""
+    from models import active_version
+    if not active_version(s.models_dir):
+        from ingest.errors import ModelNotFound
+        with handled():
+            raise ModelNotFound(f"no trained model in {s.models_dir}: run `jianbao train` "
+                                "(or ingest with --no-tag)")
+    return s.models_dir
+
+
+@app.command("runs")
+def runs_cli(ctx: typer.Context, limit: int = 20, fmt: Fmt = typer.Option(Fmt.table, "--format")):
+    """Past import runs with their counts and failures."""
+    from corpus.importer import runs
+    with open_corpus(ctx) as corpus:
+        rows = runs(corpus, limit)
+    cols = ("run_id", "started_at", "state", "imported", "present", "duplicates", "failed", "warnings", "paths")
+    print_rows(cols, [[r[c] for c in cols] for r in rows], fmt.value)
+    for r in rows:
+        for failure in r["failures"]:
+            err_console().print(f"run {r['run_id']}: {failure}", markup=False)
 
 
 @app.command("articles")

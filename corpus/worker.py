@@ -1,0 +1,110 @@
+"""The work one document needs before it is stored: parse and tag, under guards.
+
+Runs in worker processes (joblib/loky, or a Dask cluster); only picklable values cross the
+process boundary. The parent process is the only writer of the corpus.
+"""
+
+from __future__ import annotations
+
+import resource
+import signal
+import time
+import traceback
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from corpus.store import ArticleTags
+from ingest.document import Bulletin
+from ingest.errors import IngestError, JianbaoError
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Per-document guards: wall time, and the address space a worker may use."""
+
+    seconds: float | None = 900.0
+    memory_mb: int | None = 8192
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    path: str
+    digest: str
+    ocr: str = "auto"
+    models_dir: str | None = None
+    limits: Limits = Limits()
+    isolated: bool = True            # in a worker process: the memory ceiling may be applied
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A worker's answer: a tagged bulletin, or the reason the document failed."""
+
+    path: str
+    digest: str
+    bulletin: Bulletin | None = None
+    tags: tuple[ArticleTags, ...] | None = None
+    error: str | None = None
+    pages: int = 0
+    seconds: float = 0.0
+
+
+class DocumentTimeout(Exception):
+    pass
+
+
+@lru_cache(maxsize=2)
+def _tagger(models_dir: str):
+    """One loaded model per worker process (loading spaCy and jieba takes seconds)."""
+    from corpus.tagging import load_bulletin_tagger
+    return load_bulletin_tagger(models_dir)
+
+
+def _on_alarm(signum, frame):
+    raise DocumentTimeout()
+
+
+@lru_cache(maxsize=1)
+def _apply_memory_ceiling(memory_mb: int) -> None:
+    """Cap this worker's address space once, so a bomb fails with MemoryError instead of
+    taking the machine (and the batch) down."""
+    limit = memory_mb * 1024 * 1024
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard == resource.RLIM_INFINITY or limit < hard:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def work(job: Job) -> Parsed:
+    """Parse and tag one document; every failure comes back as data, never as an exception."""
+    from ingest.reader import parse_file
+    started = time.perf_counter()
+    if job.isolated and job.limits.memory_mb:
+        _apply_memory_ceiling(job.limits.memory_mb)
+    timed = job.limits.seconds and hasattr(signal, "SIGALRM")
+    if timed:
+        previous = signal.signal(signal.SIGALRM, _on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, job.limits.seconds)
+    try:
+        bulletin = parse_file(job.path, ocr=job.ocr)
+        tags = tuple(_tagger(job.models_dir)(bulletin)) if job.models_dir else None
+        return Parsed(job.path, job.digest, bulletin, tags, pages=bulletin.source.n_pages,
+                      seconds=time.perf_counter() - started)
+    except DocumentTimeout:
+        error = f"{job.path}: took longer than the {job.limits.seconds:g} s limit per document"
+    except MemoryError:
+        error = f"{job.path}: needed more than the {job.limits.memory_mb} MB memory ceiling per document"
+    except IngestError as exc:
+        error = str(exc)
+    except JianbaoError as exc:
+        error = f"{job.path}: {exc}"
+    except RecursionError:
+        error = f"{job.path}: nested too deeply to read (recursion limit)"
+    except Exception as exc:                 # a bug or a library failure on a strange file
+        last = traceback.extract_tb(exc.__traceback__)[-1]
+        error = f"{job.path}: unexpected {type(exc).__name__}: {exc} ({Path(last.filename).name}:{last.lineno})"
+    finally:
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    return Parsed(job.path, job.digest, error=error, seconds=time.perf_counter() - started)
