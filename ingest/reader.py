@@ -58,10 +58,18 @@ def file_kind(path: Path) -> str:
 
 
 def sha256_file(path: Path) -> str:
+    """The file's identity; a missing or unreadable file is an IngestError naming it."""
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except FileNotFoundError as exc:
+        raise MissingFile(path) from exc
+    except IsADirectoryError as exc:
+        raise UnsupportedFile(path, "a folder that does not hold page images only") from exc
+    except OSError as exc:
+        raise UnreadableFile(path, exc.strerror or str(exc)) from exc
     return digest.hexdigest()
 
 
