@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Iterator
 
 from corpus.store import AddResult, Corpus
 from corpus.worker import Job, Limits, Parsed, work
-from ingest.errors import IngestError, JianbaoError
+from ingest.errors import IngestError, JianbaoError, display_path
 from ingest.reader import folder_digest, page_images, sha256_file
 
 
@@ -84,9 +84,9 @@ def _prepare(corpus: Corpus, path: Path, report: ImportReport, make_job) -> Job 
     try:
         digest = digest_of(path)
     except (OSError, JianbaoError) as exc:
-        reason = str(exc) if isinstance(exc, IngestError) else f"{path}: {exc.strerror or exc}"
-        report.failures.append(Failure(str(path), reason))
-        corpus.record_failure(f"path:{path}", str(path), reason, report.run_id)
+        reason = str(exc) if isinstance(exc, IngestError) else f"{display_path(path)}: {exc}"
+        report.failures.append(Failure(display_path(path), reason))
+        corpus.record_failure(f"path:{display_path(path)}", display_path(path), reason, report.run_id)
         return None
     if corpus.has_document(digest):
         report.results.append(AddResult("present", digest, corpus.document_issue(digest)))
@@ -98,8 +98,8 @@ def _store(corpus: Corpus, parsed: Parsed, report: ImportReport, on_error: str):
     if parsed.error is not None:
         if on_error == "raise":
             raise IngestError(parsed.path, parsed.error)
-        report.failures.append(Failure(parsed.path, parsed.error))
-        corpus.record_failure(parsed.digest, parsed.path, parsed.error, report.run_id)
+        report.failures.append(Failure(display_path(parsed.path), parsed.error))
+        corpus.record_failure(parsed.digest, display_path(parsed.path), parsed.error, report.run_id)
         return report.failures[-1]
     result = corpus.add_bulletin(parsed.bulletin, parsed.tags, report.run_id)
     report.results.append(result)
@@ -143,7 +143,7 @@ def _loky(jobs: list[Job], n_jobs: int) -> Iterator[Parsed]:
         try:
             yield Parallel(n_jobs=1, backend="loky")([delayed(work)(job)])[0]
         except TerminatedWorkerError as exc:
-            yield Parsed(job.path, job.digest, error=f"{job.path}: the worker reading it died ({exc.__class__.__name__})")
+            yield Parsed(job.path, job.digest, error=f"{display_path(job.path)}: the worker reading it died ({exc.__class__.__name__})")
 
 
 def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | Path | None = None,

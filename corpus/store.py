@@ -17,6 +17,7 @@ from typing import Callable, Iterable
 
 from corpus.schema import migrate
 from ingest.document import Bulletin
+from ingest.errors import display_path
 
 LOW_CONFIDENCE = 0.85     # mean OCR score under which an article goes to the review queue
 
@@ -178,7 +179,7 @@ class Corpus:
             "path=excluded.path, kind=excluded.kind, pages=excluded.pages, "
             "ocr_pages=excluded.ocr_pages, status=excluded.status, error=excluded.error, "
             "issue_id=excluded.issue_id, run_id=excluded.run_id",
-            (src.sha256, src.path, src.kind, src.n_pages, _json(list(src.ocr_pages)), status,
+            (src.sha256, display_path(src.path), src.kind, src.n_pages, _json(list(src.ocr_pages)), status,
              error, issue_id, run_id, now()))
 
     def _put_issue(self, conn, bulletin: Bulletin, issue_id: str, source_kind: str) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from corpus.store import ArticleTags
 from ingest.document import Bulletin
-from ingest.errors import IngestError, JianbaoError
+from ingest.errors import IngestError, JianbaoError, display_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,18 +91,18 @@ def work(job: Job) -> Parsed:
         return Parsed(job.path, job.digest, bulletin, tags, pages=bulletin.source.n_pages,
                       seconds=time.perf_counter() - started)
     except DocumentTimeout:
-        error = f"{job.path}: took longer than the {job.limits.seconds:g} s limit per document"
+        error = f"{display_path(job.path)}: took longer than the {job.limits.seconds:g} s limit per document"
     except MemoryError:
-        error = f"{job.path}: needed more than the {job.limits.memory_mb} MB memory ceiling per document"
+        error = f"{display_path(job.path)}: needed more than the {job.limits.memory_mb} MB memory ceiling per document"
     except IngestError as exc:
         error = str(exc)
     except JianbaoError as exc:
-        error = f"{job.path}: {exc}"
+        error = f"{display_path(job.path)}: {exc}"
     except RecursionError:
-        error = f"{job.path}: nested too deeply to read (recursion limit)"
+        error = f"{display_path(job.path)}: nested too deeply to read (recursion limit)"
     except Exception as exc:                 # a bug or a library failure on a strange file
         last = traceback.extract_tb(exc.__traceback__)[-1]
-        error = f"{job.path}: unexpected {type(exc).__name__}: {exc} ({Path(last.filename).name}:{last.lineno})"
+        error = f"{display_path(job.path)}: unexpected {type(exc).__name__}: {exc} ({Path(last.filename).name}:{last.lineno})"
     finally:
         if timed:
             signal.setitimer(signal.ITIMER_REAL, 0)

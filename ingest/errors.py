@@ -5,6 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def display_path(path: str | Path) -> str:
+    """A path as printable UTF-8: bytes that are not UTF-8 (a GBK file name) become \\xNN."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 class JianbaoError(Exception):
     """Base of all errors the library raises on purpose; the CLI turns them into `Error: ...`."""
 
@@ -24,7 +29,7 @@ class IngestError(JianbaoError):
         super().__init__(self.message())
 
     def message(self) -> str:
-        where = f"{self.path}" + (f" (page {self.page})" if self.page else "")
+        where = display_path(self.path) + (f" (page {self.page})" if self.page else "")
         text = f"{where}: {self.reason}"
         if self.detail:
             text += f": {self.detail}"
@@ -39,7 +44,7 @@ class MissingFile(IngestError):
 
 class UnreadableFile(IngestError):
     reason = "the file cannot be opened"
-    hint = "Check its permissions"
+    hint = "Check the path, its links and its permissions"
 
 
 class UnreadablePDF(IngestError):

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from ingest.errors import display_path
 from jianbao.render import err_console
 
 
@@ -24,7 +25,7 @@ def ingest_progress():
             elapsed = bar.tasks[0].elapsed or 1e-9
             bar.update(task, advance=1, pages=report.pages, rate=report.pages / elapsed)
             if not console.is_terminal:
-                console.print(f"  {status:9} {path}", markup=False)
+                console.print(f"  {status:9} {display_path(path)}", markup=False)
         yield update
 
 

@@ -9,6 +9,7 @@ while the good files beside it still import.
 from __future__ import annotations
 
 import io
+import os
 import sys
 import zipfile
 from pathlib import Path
@@ -50,6 +51,67 @@ def _broken_xref(sample: bytes) -> bytes:
     return sample[:1024] + bytes((b * 7 + 3) % 256 for b in sample[1024:20000])
 
 
+def _bomb_png() -> bytes:
+    """A tiny PNG that claims 30000 x 30000 pixels: a decompression bomb."""
+    import struct
+    import zlib
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", 30000, 30000, 8, 0, 0, 0, 0)
+    body = zlib.compress(b"\x00" * (30001 * 64), 9)                 # first rows only
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+
+
+def _pdf(objects: list[bytes]) -> bytes:
+    """A well-formed PDF from object bodies (1-based), with a correct xref table."""
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer << /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def _blank_pages(n: int) -> bytes:
+    kids = b" ".join(b"%d 0 R" % (i + 3) for i in range(n))
+    pages = [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"] * n
+    return _pdf([b"<< /Type /Catalog /Pages 2 0 R >>",
+                 b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, n), *pages])
+
+
+def _nested() -> bytes:
+    """A page whose resources nest arrays 50,000 deep."""
+    deep = b"[" * 50000 + b"]" * 50000
+    return _pdf([b"<< /Type /Catalog /Pages 2 0 R >>",
+                 b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                 b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /X %s >> >>" % deep])
+
+
+def _huge_page() -> bytes:
+    """One page of 200 x 200 metres: rasterising it naively would need terabytes."""
+    return _pdf([b"<< /Type /Catalog /Pages 2 0 R >>",
+                 b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                 b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 14400 14400] /UserUnit 40 >>"])
+
+
+def _blank_scan() -> bytes:
+    """An image-only PDF of a blank grey page: a scan with no text at all."""
+    from PIL import Image
+    buf = io.BytesIO()
+    Image.new("L", (1240, 1754), 235).save(buf, "PDF", resolution=150)
+    return buf.getvalue()
+
+
+def _image(fmt: str) -> bytes:
+    from PIL import Image
+    buf = io.BytesIO()
+    Image.new("RGB", (200, 200), "white").save(buf, fmt)
+    return buf.getvalue()
+
+
 def bad_files(sample: bytes) -> dict[str, bytes]:
     """name -> content of each bad input that is just bytes."""
     return {
@@ -65,18 +127,37 @@ def bad_files(sample: bytes) -> dict[str, bytes]:
         "text_named.pdf": "第1期 简报正文".encode("utf-8"),
         "zero_size.png": b"",
         "png_named.pdf": _png(),
+        "bomb.png": _bomb_png(),
+        "blank_300_pages.pdf": _blank_pages(300),
+        "nested_objects.pdf": _nested(),
+        "huge_page.pdf": _huge_page(),
+        "blank_scan.pdf": _blank_scan(),
+        "truncated.jpg": _image("JPEG")[:300],
+        "corrupt.tiff": _image("TIFF")[:64] + b"\x00" * 64,
+        "no_eof_marker.pdf": sample.rsplit(b"%%EOF", 1)[0][: len(sample) // 2],
     }
 
 
 def make_bad_inputs(out: Path, sample: Path = SAMPLE) -> list[Path]:
-    """Write the bad inputs into `out`; returns their paths."""
+    """Write the bad inputs into `out`; returns their paths (the symlink loop is one path)."""
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, data in bad_files(sample.read_bytes()).items():
+    sample = sample.read_bytes()
+    for name, data in bad_files(sample).items():
         path = out / name
         path.write_bytes(data)
         paths.append(path)
-    return paths
+    odd = out / os.fsdecode(b"\xb7\xa2\xcb\xcd-gbk-name.pdf")    # GBK bytes: not UTF-8
+    odd.write_bytes(sample[:500])
+    locked = out / "unreadable.pdf"
+    locked.write_bytes(sample[:700])
+    locked.chmod(0)                          # (root can still read it: then it is truncated)
+    loop_a, loop_b = out / "loop_a.pdf", out / "loop_b.pdf"
+    for link, target in ((loop_a, loop_b.name), (loop_b, loop_a.name)):
+        if link.is_symlink():
+            link.unlink()
+        link.symlink_to(target)
+    return paths + [odd, locked, loop_a, loop_b]
 
 
 if __name__ == "__main__":
