@@ -24,7 +24,7 @@ from sklearn.pipeline import Pipeline
 from models.article import Prepared
 from models.taxonomy import Taxonomy
 from models.tokenize import text_to_tokens
-from models.topics import choose_thresholds
+from models.topics import choose_thresholds, positive_proba
 
 COMPANY, ORG, GPE = "COMPANY", "ORG", "GPE"
 HAN = r"^[\u4e00-\u9fff]+$"
@@ -208,8 +208,7 @@ def prepared_to_doc(nlp, doc: Prepared, mentions: list[Mention]):
 
 
 def doc_to_entities(doc: Prepared, sdoc, heads: tuple[str, ...] = ()) -> list[Entity]:
-    """Places and organisations, relative to title or text; a place followed by an organisation head
-    (上海市 + 邮政管理局, 浦东新区 + 总工会) within three words becomes that organisation."""
+    """Places and organisations relative to title or text; place + head word (浦东新区 总工会) is an ORG."""
     found = []
     for span in sdoc.ents:
         if span.label_ in (GPE, ORG):
@@ -341,7 +340,8 @@ class CompanyModel:
         if self.pipeline is None:
             proba = np.ones(len(pairs))
         else:
-            proba = self.pipeline.predict_proba([features[i][key] for i, key in pairs])[:, 1]
+            X = self.pipeline.named_steps["features"].transform([features[i][key] for i, key in pairs])
+            proba = positive_proba(self.pipeline.named_steps["clf"], X)
         for (i, key), p in zip(pairs, proba):
             scores[i, self.labels.index(key)] = p
         return scores
@@ -349,10 +349,7 @@ class CompanyModel:
 
 def train_company_model(features: list[dict[str, dict[str, float]]], gold: list[set[str]],
                         labels: tuple[str, ...], cfg: CompanyConfig) -> tuple[CompanyModel, list[set[str]]]:
-    """Fit on every (article, mentioned company) pair; threshold from K-fold scores.
-
-    Also returns the out-of-fold company sets per article (for cross-validated metrics).
-    """
+    """Fit on (article, mentioned company) pairs, threshold from K-fold; also the K-fold sets per article."""
     pairs = [(i, key) for i, per_doc in enumerate(features) for key in per_doc]
     rows = [features[i][key] for i, key in pairs]
     y = np.array([key in gold[i] for i, key in pairs], dtype=bool)

@@ -53,7 +53,7 @@ class TagModel:
     hmm: bool
     topics: TopicModel
     companies: CompanyModel
-    min_topics: int = 1          # when nothing passes a threshold, select the best topic
+    min_topics: int = 0          # top up to this many topics when fewer pass their thresholds
 
 
 class Tagger:

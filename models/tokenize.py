@@ -71,9 +71,14 @@ def segment_for_search(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def search_words() -> tuple[str, ...]:
-    """The search dictionary: industry terms plus every name in the taxonomy."""
+    """The search dictionary: the models' dictionary for the default taxonomy."""
     from models.taxonomy import load_taxonomy
-    return tuple(dict.fromkeys(load_userdict() + load_taxonomy().words()))
+    return dictionary_words(load_taxonomy())
+
+
+def dictionary_words(taxonomy) -> tuple[str, ...]:
+    """The segmenter's extra words: the user dictionary plus every name in the taxonomy."""
+    return tuple(dict.fromkeys(load_userdict() + taxonomy.words()))
 
 
 def to_simplified(text: str) -> str:
@@ -93,11 +98,9 @@ def _t2s():
 
 @lru_cache(maxsize=1)
 def _traditional_chars() -> frozenset[str]:
-    """Characters without which t2s leaves a text unchanged (all, if OpenCC's tables are not found).
-
-    Every character the table changes, plus one character of each phrase the table changes that
-    contains none of those (a rare one, e.g. 瞭 of 瞭解, else the first: 沈 of 沈默).
-    """
+    """Characters without which t2s leaves a text unchanged (all, if OpenCC's tables are not found)."""
+    # Every character the table changes, plus one character of each changed phrase made only of
+    # other characters (a rare one such as 瞭 of 瞭解, else the first: 沈 of 沈默).
     import opencc
 
     folder = Path(opencc.__file__).resolve().parent / "dictionary"

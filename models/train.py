@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from ingest.errors import InvalidTrainingData
 from models.article import article_to_prepared
@@ -19,7 +20,7 @@ from models.companies import (CompanyConfig, build_alias_matcher, mentions_to_fe
 from models.persist import default_models_dir, model_dir, register_model, save_model
 from models.tagger import TagModel, Tagger, top_up
 from models.taxonomy import Taxonomy, load_taxonomy
-from models.tokenize import load_userdict
+from models.tokenize import dictionary_words
 from models.topics import TopicConfig, train_topic_model
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -78,6 +79,8 @@ class ModelInfo:
     cv: Evaluation
     seconds: float
     created: str
+    n_human: int = 0
+    cv_human: Evaluation | None = None     # out-of-fold scores on the human-labelled articles
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -100,7 +103,7 @@ def _read_jsonl(path: Path, taxonomy: Taxonomy) -> Iterable[Example]:
         if line.strip():
             try:
                 yield record_to_example(json.loads(line), taxonomy)
-            except (ValueError, KeyError, TypeError) as exc:
+            except (ValueError, KeyError, TypeError, InvalidTrainingData) as exc:
                 raise InvalidTrainingData(f"{path}:{number}: {exc}") from exc
 
 
@@ -109,9 +112,14 @@ def record_to_example(record: dict, taxonomy: Taxonomy) -> Example:
     example = Example(str(record["id"]), str(record.get("title") or ""), str(record["text"]),
                       tuple(record.get("topics") or ()), tuple(record.get("companies") or ()),
                       str(record.get("provenance") or ""))
+    return check_labels(example, taxonomy)
+
+
+def check_labels(example: Example, taxonomy: Taxonomy) -> Example:
+    """Refuse an example whose labels the taxonomy does not define."""
     unknown = (set(example.topics) - set(taxonomy.topic_keys)) | (set(example.companies) - set(taxonomy.company_keys))
     if unknown:
-        raise ValueError(f"unknown label(s) {sorted(unknown)} in {example.id}")
+        raise InvalidTrainingData(f"unknown label(s) {sorted(unknown)} in example {example.id!r}")
     return example
 
 
@@ -167,13 +175,10 @@ def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return round(p, 4), round(r, 4), round(f, 4)
 
 
-def dictionary_words(taxonomy: Taxonomy) -> tuple[str, ...]:
-    """The segmenter's extra words: the user dictionary plus every name in the taxonomy."""
-    return tuple(dict.fromkeys(load_userdict() + taxonomy.words()))
-
-
-def fit_tag_model(examples: tuple[Example, ...], taxonomy: Taxonomy, seed: int = 0) -> tuple[TagModel, Evaluation]:
-    """Fit both models on `examples`; also returns their K-fold (out-of-fold) evaluation."""
+def fit_tag_model(examples: tuple[Example, ...], taxonomy: Taxonomy, seed: int = 0,
+                  subset: tuple[bool, ...] | None = None) -> tuple[TagModel, Evaluation, Evaluation | None]:
+    """Fit both models on `examples`; also returns their K-fold (out-of-fold) evaluation, on all
+    examples and on the `subset` marked True (None if nothing is marked)."""
     words = dictionary_words(taxonomy)
     docs = [article_to_prepared(e.title, e.text, words) for e in examples]
     labels = taxonomy.topic_keys
@@ -189,7 +194,14 @@ def fit_tag_model(examples: tuple[Example, ...], taxonomy: Taxonomy, seed: int =
     topic_sets = [{labels[j] for j in np.flatnonzero(row)} for row in chosen]
     cv = Evaluation(sets_to_scores(labels, [set(e.topics) for e in examples], topic_sets),
                     sets_to_scores(taxonomy.company_keys, gold_companies, oof_companies))
-    return model, cv
+    part = None
+    if subset is not None and any(subset):
+        pick = [i for i, keep in enumerate(subset) if keep]
+        part = Evaluation(
+            sets_to_scores(labels, [set(examples[i].topics) for i in pick], [topic_sets[i] for i in pick]),
+            sets_to_scores(taxonomy.company_keys, [gold_companies[i] for i in pick],
+                           [oof_companies[i] for i in pick]))
+    return model, cv, part
 
 
 def evaluate(tagger: Tagger, examples: tuple[Example, ...]) -> Evaluation:
@@ -208,20 +220,33 @@ def train_models(data_dir: str | Path | None = None, models_dir: str | Path | No
     """Train on the train split, evaluate (test split + K-fold), save, register; active if none is."""
     started = time.perf_counter()
     taxonomy = load_taxonomy(taxonomy_path)
-    examples = check_unique_ids((*load_examples(data_dir, taxonomy), *extra_examples))
-    train, test = split_examples(examples)
+    extra = tuple(check_labels(e, taxonomy) for e in extra_examples)
+    # a human label wins over authored data for the same article; human-labelled articles all
+    # train (the fixed test split stays the authored one, so versions compare on the same test)
+    human_texts = {_text_key(e) for e in extra}
+    authored = tuple(e for e in load_examples(data_dir, taxonomy) if _text_key(e) not in human_texts)
+    examples = check_unique_ids((*authored, *extra))
+    train_authored, test = split_examples(authored)
+    train = (*train_authored, *extra)
     if not train or not test:
         raise InvalidTrainingData(f"need examples in both splits (have {len(train)} train, {len(test)} test)")
-    model, cv = fit_tag_model(train, taxonomy, seed)
-    test_eval = evaluate(Tagger(model), test)
+    with threadpool_limits(1):          # BLAS/OpenMP threads only contend with liblinear here
+        model, cv, cv_human = fit_tag_model(
+            train, taxonomy, seed, subset=(False,) * len(train_authored) + (True,) * len(extra))
+        test_eval = evaluate(Tagger(model), test)
     models_dir = Path(models_dir) if models_dir else default_models_dir()
     created = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     data_hash = examples_hash(examples)
     version = _new_version(models_dir, created, data_hash)
     info = ModelInfo(version, str(model_dir(models_dir, version)), False, seed, data_hash, len(train), len(test),
-                     test_eval, cv, round(time.perf_counter() - started, 2), created.isoformat())
+                     test_eval, cv, round(time.perf_counter() - started, 2), created.isoformat(),
+                     len(extra), cv_human)
     save_model(model, models_dir, version, _meta(info, taxonomy))
     return replace(info, active=register_model(models_dir, version))
+
+
+def _text_key(example: Example) -> str:
+    return "".join((example.title + example.text).split())
 
 
 def _new_version(models_dir: Path, created: dt.datetime, data_hash: str) -> str:
@@ -240,7 +265,9 @@ def _meta(info: ModelInfo, taxonomy: Taxonomy) -> dict:
         "created": info.created, "seed": info.seed, "data_hash": info.data_hash,
         "n_train": info.n_train, "n_test": info.n_test,
         "topics": list(taxonomy.topic_keys), "companies": list(taxonomy.company_keys),
-        "metrics": {"test": asdict(info.test), "cv": asdict(info.cv)},
+        "n_human": info.n_human,
+        "metrics": {"test": asdict(info.test), "cv": asdict(info.cv),
+                    "cv_human": asdict(info.cv_human) if info.cv_human else None},
     }
 
 
@@ -248,7 +275,10 @@ def info_to_text(info: ModelInfo) -> str:
     """A plain-text report of a training run (per-label tables for test and CV)."""
     lines = [f"model {info.version} ({'active' if info.active else 'not active'}), seed {info.seed}, "
              f"{info.n_train} train / {info.n_test} test articles, {info.seconds:.1f}s"]
-    for name, evaluation in (("test split", info.test), ("5-fold CV on train", info.cv)):
+    evaluations = [("test split", info.test), ("5-fold CV on train", info.cv)]
+    if info.cv_human is not None:
+        evaluations.append((f"5-fold CV on the {info.n_human} human-labelled articles", info.cv_human))
+    for name, evaluation in evaluations:
         for kind, scores in (("topics", evaluation.topics), ("companies", evaluation.companies)):
             lines.append(f"\n{kind} — {name}: micro-F1 {scores.micro_f1:.3f}, macro-F1 {scores.macro_f1:.3f}")
             lines.append(f"  {'label':<20}{'P':>7}{'R':>7}{'F1':>7}{'n':>6}")

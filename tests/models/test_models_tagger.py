@@ -1,0 +1,161 @@
+"""Trained-model behaviour: tagging, traditional twins, passing mentions, persistence and the registry."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import joblib
+import pytest
+
+from ingest.errors import IncompatibleModel, ModelNotFound
+from models import Tagger, active_version, list_models, load_model, promote, rollback, train_models
+from models.persist import META_FILE, MODEL_FILE, check_model
+from models.train import DEFAULT_DATA_DIR
+
+PASSING = (
+    "圆通速递青浦转运中心开展夏季送清凉活动",
+    "7月15日，圆通速递青浦转运中心为一线分拣员和驾驶员送上绿豆汤、防暑药品和清凉礼包。\n"
+    "圆通速递相关负责人介绍，转运中心调整了作业时间，避开午间高温时段，并在场地内增设休息区和饮水点。\n"
+    "活动中，区邮政管理局有关负责同志表示，中国邮政、顺丰、中通、韵达、申通、京东物流等企业也将陆续开展类似活动。\n"
+    "圆通速递还为户外快递员购买了高温补充保险，让一线员工安心度夏。",
+)
+
+
+def test_training_reports_every_label(trained):
+    _, info = trained
+    assert info.active and info.n_train > 0 and info.n_test > 0
+    assert len(info.test.topics.labels) == 10 and len(info.cv.companies.labels) == 10
+    assert 0 <= info.test.topics.macro_f1 <= 1
+
+
+def test_tags_have_scores_for_every_label(tagger):
+    tags = tagger.tag(*PASSING)
+    assert len(tags.topics) == 10 and len(tags.companies) == 10
+    assert all(0.0 <= p.score <= 1.0 for p in (*tags.topics, *tags.companies))
+    assert tags.model_version == tagger.version and tags.selected_topics
+
+
+def test_passing_mentions_in_a_list_are_not_tags(tagger):
+    tags = tagger.tag(*PASSING)
+    assert {m.company for m in tags.mentions} >= {"yto", "china_post", "sf", "zto", "jd"}
+    assert tags.selected_companies == ("yto",)
+
+
+def test_clash_names_yield_no_company(tagger):
+    tags = tagger.tag("市邮政管理局联合申通地铁开展宣传",
+                      "国家邮政局、上海市邮政管理局与申通地铁、中通客车、邮储银行和中国邮政储蓄银行共同开展宣传活动。")
+    assert tags.mentions == () and tags.selected_companies == ()
+    assert any(e.label == "ORG" and "邮政管理局" in e.text for e in tags.entities)
+
+
+def test_mention_offsets_and_entities(tagger):
+    tags = tagger.tag("快递员救人", "顺丰速运浦东营业部快递员在浦东新区救起落水老人。")
+    sf = [m for m in tags.mentions if m.company == "sf"]
+    assert sf and (sf[0].start, sf[0].end, sf[0].text, sf[0].in_title) == (0, 4, "顺丰速运", False)
+    assert any(e.label == "GPE" and e.key == "pudong" for e in tags.entities)
+
+
+def test_traditional_twin_gets_the_same_topics(tagger, anti_fraud_example):
+    from opencc import OpenCC
+
+    record = anti_fraud_example
+    to_traditional = OpenCC("s2t")
+    simple = tagger.tag(record["title"], record["text"])
+    traditional = tagger.tag(to_traditional.convert(record["title"]), to_traditional.convert(record["text"]))
+    assert traditional.selected_topics == simple.selected_topics
+    assert traditional.selected_companies == simple.selected_companies
+    for a, b in zip(simple.topics, traditional.topics):
+        assert abs(a.score - b.score) < 0.05
+
+
+def test_tag_many_matches_tag(tagger):
+    items = [("标题", "快递员拾金不昧归还钱包"), {"title": "无人机", "text": "邮政无人机航线开通"}]
+    assert [t.topics for t in tagger.tag_many(items)] == [tagger.tag(*items[0]).topics,
+                                                          tagger.tag("无人机", "邮政无人机航线开通").topics]
+
+
+def _copy_model(trained, tmp_path):
+    models_dir, info = trained
+    target = tmp_path / "models"
+    shutil.copytree(models_dir, target)
+    return target, info.version
+
+
+def test_load_refuses_a_tampered_model(trained, tmp_path, monkeypatch):
+    models_dir, version = _copy_model(trained, tmp_path)
+    path = models_dir / version / MODEL_FILE
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    monkeypatch.setattr(joblib, "load", _never_unpickle)
+    with pytest.raises(IncompatibleModel, match="jianbao train"):
+        load_model(models_dir, version)
+
+
+def test_load_refuses_other_library_versions(trained, tmp_path, monkeypatch):
+    models_dir, version = _copy_model(trained, tmp_path)
+    meta_path = models_dir / version / META_FILE
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["libraries"]["scikit-learn"] = "0.0.1"
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    monkeypatch.setattr(joblib, "load", _never_unpickle)
+    with pytest.raises(IncompatibleModel, match="scikit-learn 0.0.1.*jianbao train"):
+        load_model(models_dir, version)
+
+
+def test_missing_or_escaping_models_are_not_found(trained, tmp_path):
+    models_dir, _ = trained
+    with pytest.raises(ModelNotFound):
+        load_model(tmp_path / "empty")
+    with pytest.raises(ModelNotFound):
+        load_model(models_dir, "../outside")
+    with pytest.raises(ModelNotFound):
+        load_model(models_dir, "no-such-version")
+
+
+def _never_unpickle(*args, **kwargs):
+    raise AssertionError("unpickled an unchecked model")
+
+
+def test_registry_promote_and_rollback(trained, tmp_path):
+    models_dir, first = _copy_model(trained, tmp_path)
+    (models_dir / first).rename(models_dir / "aaa")
+    shutil.copytree(models_dir / "aaa", models_dir / "bbb")
+    (models_dir / "registry.json").write_text(
+        json.dumps({"versions": ["aaa", "bbb"], "active": "aaa", "previous": None}), encoding="utf-8")
+    check_model(models_dir, "bbb")
+    assert list_models(models_dir) == ("aaa", "bbb") and active_version(models_dir) == "aaa"
+    assert promote("bbb", models_dir) == "bbb" and active_version(models_dir) == "bbb"
+    assert rollback(models_dir) == "aaa" and active_version(models_dir) == "aaa"
+    with pytest.raises(ModelNotFound):
+        promote("ccc", models_dir)
+
+
+def test_training_twice_with_one_seed_gives_identical_predictions(tmp_path, subset_writer):
+    data = subset_writer(tmp_path / "data", every=4, limit=25)
+    a = train_models(data, tmp_path / "a", seed=3)
+    b = train_models(data, tmp_path / "b", seed=3)
+    assert a.data_hash == b.data_hash and a.cv == b.cv and a.test == b.test
+    tag_a, tag_b = Tagger.load(tmp_path / "a"), Tagger.load(tmp_path / "b")
+    items = [(PASSING[0], PASSING[1]), ("反诈", "快递员识破冒充客服诈骗，帮助老人挽回损失。")]
+    assert [(t.topics, t.companies) for t in tag_a.tag_many(items)] == \
+           [(t.topics, t.companies) for t in tag_b.tag_many(items)]
+
+
+def test_default_data_dir_has_data():
+    assert list(DEFAULT_DATA_DIR.glob("*.jsonl"))
+
+
+def test_direct_scoring_equals_the_sklearn_pipeline(tagger):
+    import numpy as np
+
+    items = [PASSING, ("巾帼文明岗", "行业妇联在三八节为女快递员举办健康讲座。")]
+    model = tagger.model.topics
+    assert np.allclose(model.predict_proba(items), model.pipeline.predict_proba(items), atol=1e-9)
+
+
+def test_organisations_are_built_from_place_and_head(tagger):
+    tags = tagger.tag("", "浦东新区总工会和松江区邮政管理局走访了快递网点。")
+    orgs = {e.text for e in tags.entities if e.label == "ORG"}
+    assert {"浦东新区总工会", "松江区邮政管理局"} <= orgs

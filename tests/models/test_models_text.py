@@ -1,0 +1,143 @@
+"""Taxonomy, tokenizer, normalisation and company matching (no trained model needed)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from ingest.errors import InvalidTaxonomy
+from models.article import article_to_prepared
+from models.companies import build_alias_matcher, prepared_to_mentions, text_to_alias_spans, words_to_cuts
+from models.taxonomy import load_taxonomy
+from models.tokenize import build_tokenizer, text_to_tokens, to_simplified
+from models.topics import prepared_to_words
+from models.train import dictionary_words, id_in_test_split
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def taxonomy():
+    return load_taxonomy()
+
+
+@pytest.fixture(scope="module")
+def words(taxonomy):
+    return dictionary_words(taxonomy)
+
+
+def test_taxonomy_has_the_labels(taxonomy):
+    assert len(taxonomy.topic_keys) == 10 and "green_packaging" in taxonomy.topic_keys
+    assert set(taxonomy.company_keys) == {"china_post", "sf", "yto", "yunda", "zto", "sto", "jt", "jd",
+                                          "deppon", "cainiao"}
+    clashes = {c.key: c.clashes for c in taxonomy.companies}
+    assert {"邮政管理局", "国家邮政局", "邮储银行", "中国邮政储蓄银行"} <= set(clashes["china_post"])
+    assert "申通地铁" in clashes["sto"] and "中通客车" in clashes["zto"]
+
+
+def test_bad_taxonomy_is_refused(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text('[[topics]]\nkey = "a"\nname = "A"\n', encoding="utf-8")
+    with pytest.raises(InvalidTaxonomy):
+        load_taxonomy(path)
+
+
+def test_tokenizer_keeps_one_character_words(words):
+    tokens = text_to_tokens("我在上海寄了一个快递", words)
+    assert "".join(tokens) == "我在上海寄了一个快递"
+    assert {"我", "在", "寄"} <= set(tokens)
+    features = prepared_to_words(article_to_prepared("寄", "我在上海寄了一个快递", words))
+    assert "寄" in features and "我" in features
+
+
+def test_user_dictionary_and_aliases_stay_whole(words):
+    tokens = text_to_tokens("快递小哥在申通地铁站协助收寄验视", words)
+    assert {"快递小哥", "申通地铁", "收寄验视"} <= set(tokens)
+
+
+def test_private_tokenizer_uses_our_cache_dir(tmp_path):
+    tokenizer = build_tokenizer(("测试词语",), cache_dir=tmp_path)
+    assert tokenizer.tmp_dir == str(tmp_path)
+    assert any(tmp_path.iterdir())
+
+
+def test_global_jieba_is_never_touched():
+    script = textwrap.dedent("""
+        import jieba
+        from models.article import article_to_prepared
+        from models.taxonomy import load_taxonomy
+        from models.train import dictionary_words
+        doc = article_to_prepared("顺丰速运", "申通地铁站内的中通快递员", dictionary_words(load_taxonomy()))
+        assert "申通地铁" in doc.words
+        assert not jieba.dt.initialized and not jieba.dt.FREQ
+        print("ok")
+    """)
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_import_loads_no_models():
+    script = "import sys, models; print('jieba' in sys.modules, 'spacy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "False False", out.stderr
+
+
+def test_traditional_is_normalised_for_features_only(words):
+    assert to_simplified("郵政管理局舉辦反詐宣傳") == "邮政管理局举办反诈宣传"
+    plain = "快递员参加反诈宣传"
+    assert to_simplified(plain) is plain
+    doc = article_to_prepared("順豐快遞", "快遞員參加反詐宣傳", words)
+    assert doc.full == "順豐快遞\n快遞員參加反詐宣傳"
+    assert doc.norm_full == "顺丰快递\n快递员参加反诈宣传"
+    assert "".join(doc.words) == doc.full
+
+
+@pytest.mark.parametrize("text", ["上海市邮政管理局召开会议", "国家邮政局发布通知", "申通地铁运营的车站",
+                                  "中通客车提供的新能源车", "邮储银行和中国邮政储蓄银行的网点", "我们集中通知了大家"])
+def test_clash_names_give_no_mention(taxonomy, words, text):
+    matcher = build_alias_matcher(taxonomy)
+    assert prepared_to_mentions(matcher, article_to_prepared("", text, words)) == []
+
+
+def test_alias_inside_a_longer_word_is_found_with_offsets(taxonomy, words):
+    matcher = build_alias_matcher(taxonomy)
+    mentions = prepared_to_mentions(matcher, article_to_prepared("", "顺丰速运浦东营业部", words))
+    assert [(m.company, m.start, m.end, m.text, m.in_title) for m in mentions] == [("sf", 0, 4, "顺丰速运", False)]
+    titled = prepared_to_mentions(matcher, article_to_prepared("圆通速递上海区域", "中通和韵达", words))
+    assert [(m.company, m.start, m.in_title) for m in titled] == [("yto", 0, True), ("zto", 0, False),
+                                                                  ("yunda", 3, False)]
+
+
+def test_latin_and_legal_names(taxonomy):
+    matcher = build_alias_matcher(taxonomy)
+    spans = text_to_alias_spans(matcher, "J&T极兔与SF Express、中国邮政集团有限公司上海市分公司，STORE不算", frozenset(range(60)))
+    assert [s[0] for s in spans] == ["jt", "jt", "sf", "china_post"]
+    assert spans[-1][2] - spans[-1][1] == len("中国邮政集团有限公司上海市分公司")
+
+
+def test_short_alias_needs_word_boundaries(taxonomy):
+    matcher = build_alias_matcher(taxonomy)
+    text = "实践中通过审核"
+    assert text_to_alias_spans(matcher, text, words_to_cuts(("实践", "中", "通过", "审核"))) == []
+    assert text_to_alias_spans(matcher, "中通上海", words_to_cuts(("中通", "上海"))) == [("zto", 0, 2)]
+
+
+def test_test_split_is_fixed_by_id():
+    ids = [f"x-{i:04d}" for i in range(2000)]
+    share = sum(map(id_in_test_split, ids)) / len(ids)
+    assert 0.17 < share < 0.23
+    assert [id_in_test_split(i) for i in ids[:50]] == [id_in_test_split(i) for i in ids[:50]]
+
+
+def test_unknown_labels_in_training_data_are_refused(tmp_path):
+    from ingest.errors import InvalidTrainingData
+    from models.train import load_examples
+
+    (tmp_path / "x.jsonl").write_text('{"id": "x-1", "title": "t", "text": "正文", "topics": ["nope"], '
+                                      '"companies": []}\n', encoding="utf-8")
+    with pytest.raises(InvalidTrainingData, match="x.jsonl:1.*nope"):
+        load_examples(tmp_path)
