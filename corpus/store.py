@@ -51,6 +51,13 @@ class ArticleTags:
     model_version: str | None = None
 
 
+def _better(kind: str, sha256: str, existing) -> bool:
+    """Which file of one issue to keep: text over OCR; between equals, the smaller hash, so the
+    corpus does not depend on the order files arrive in (parallel imports, resumed runs)."""
+    rank = {"text": 0, "ocr": 1}
+    return (rank[kind], sha256) < (rank[existing["source_kind"]], existing["sha256"])
+
+
 def issue_id_for(bulletin: Bulletin) -> str:
     """Issues are identified by content: year-issue for a series issue, else the file hash."""
     meta = bulletin.meta
@@ -129,7 +136,7 @@ class Corpus:
         with self.transaction() as conn:
             existing = conn.execute("SELECT sha256, source_kind FROM issues WHERE issue_id = ?",
                                     (issue_id,)).fetchone()
-            if existing and not (existing["source_kind"] == "ocr" and source_kind == "text"):
+            if existing and not _better(source_kind, src.sha256, existing):
                 self._put_document(conn, bulletin, "duplicate", issue_id, run_id,
                                    f"same issue as {existing['sha256'][:12]}")
                 return AddResult("duplicate", src.sha256, issue_id, 0,

@@ -118,3 +118,14 @@ def test_search_index_is_filled(corpus):
     hits = corpus.conn.execute("SELECT article_id FROM articles_fts WHERE articles_fts MATCH ?",
                                ('"标 题 二"',)).fetchall()
     assert [h[0] for h in hits] == ["2025-06-02"]
+
+
+def test_which_file_of_an_issue_is_kept_does_not_depend_on_order():
+    kept = []
+    for order in (("a" * 64, "b" * 64), ("b" * 64, "a" * 64)):
+        with Corpus.in_memory(segment=search_segment) as c:
+            for sha in order:
+                c.add_bulletin(bulletin(sha), [tags(), tags()])
+            kept.append(c.conn.execute("SELECT sha256 FROM issues").fetchone()[0])
+            assert stats(c.conn)["documents"] == {"imported": 1, "duplicate": 1}
+    assert kept == ["a" * 64, "a" * 64]
