@@ -50,8 +50,8 @@ class Parsed:
     seconds: float = 0.0
 
 
-class DocumentTimeout(Exception):
-    pass
+class DocumentTimeout(BaseException):
+    """Raised by the alarm; a BaseException so that no reader's `except Exception` hides it."""
 
 
 @lru_cache(maxsize=2)
