@@ -32,6 +32,25 @@ def period_range(first: str, last: str, by: str) -> list[str]:
     return out
 
 
+def _period_sql(by: str, table: str) -> str:
+    d = f"{table}.date"
+    return {"month": f"substr({d}, 1, 7)", "year": f"substr({d}, 1, 4)",
+            "quarter": f"substr({d}, 1, 4) || '-Q' || ((CAST(substr({d}, 6, 2) AS INTEGER) + 2) / 3)",
+            "issue": "a.issue_id"}[by]
+
+
+def _date_clause(table: str, since: str | None, until: str | None) -> tuple[str, list]:
+    start, end = month_bounds(since, until)
+    clauses, params = [f"{table}.date IS NOT NULL"], []
+    if start:
+        clauses.append(f"{table}.date >= ?")
+        params.append(start)
+    if end:
+        clauses.append(f"{table}.date <= ?")
+        params.append(end)
+    return " AND ".join(clauses), params
+
+
 def trends(conn, by: str = "month", kind: str = "topic", label: str | None = None,
            since: str | None = None, until: str | None = None):
     """Articles per period for each label of `kind` (or one label): count and share of the
@@ -39,50 +58,48 @@ def trends(conn, by: str = "month", kind: str = "topic", label: str | None = Non
     import pandas as pd
     if by not in PERIODS:
         raise ValueError(f"--by must be one of {', '.join(PERIODS)}")
-    where, params = article_filter(since=since, until=until)
-    rows = conn.execute(
-        f"SELECT a.article_id, i.issue_id, i.date FROM articles a JOIN issues i USING (issue_id)"
-        f" WHERE {where} AND i.date IS NOT NULL", params).fetchall()
-    if not rows:
+    where, params = _date_clause("a", since, until)
+    totals = dict(conn.execute(f"SELECT {_period_sql(by, 'a')} p, COUNT(*) FROM articles a"
+                               f" WHERE {where} GROUP BY p", params).fetchall())
+    if not totals:
         return pd.DataFrame(columns=["period", "label", "count", "articles", "share"])
-    arts = pd.DataFrame([tuple(r) for r in rows], columns=["article_id", "issue_id", "date"])
-    arts["period"] = arts["issue_id"] if by == "issue" else [_period_key(d, by) for d in arts["date"]]
-    tags = pd.DataFrame([tuple(r) for r in conn.execute(
-        "SELECT article_id, label FROM tags_in_force WHERE kind = ? AND value = 1", (kind,))],
-        columns=["article_id", "label"])
-    if label:
-        tags = tags[tags["label"] == label]
+    twhere, tparams = _date_clause("t", since, until)
+    join = " JOIN articles a USING (article_id)" if by == "issue" else ""
+    one = " AND t.label = ?" if label else ""
+    rows = conn.execute(
+        f"SELECT {_period_sql(by, 't')} p, t.label, COUNT(*) FROM tags t{join}"
+        f" WHERE t.kind = ?{one} AND {twhere} GROUP BY p, t.label",
+        [kind, *([label] if label else []), *tparams]).fetchall()
     start, end = month_bounds(since, until)
-    periods = sorted(arts["period"].unique()) if by == "issue" else period_range(
-        start or arts["date"].min(), end or arts["date"].max(), by)
-    labels = [label] if label else sorted(set(tags["label"])) or []
-    totals = arts.groupby("period").size().reindex(periods, fill_value=0)
-    counts = (arts.merge(tags, on="article_id").groupby(["period", "label"]).size()
-              .reindex(pd.MultiIndex.from_product([periods, labels], names=["period", "label"]),
-                       fill_value=0).rename("count").reset_index())
-    counts["articles"] = counts["period"].map(totals).astype(int)
-    counts["share"] = (counts["count"] / counts["articles"].where(counts["articles"] > 0)).fillna(0).round(4)
-    return counts
+    dates = conn.execute(f"SELECT MIN(a.date), MAX(a.date) FROM articles a WHERE {where}", params).fetchone()
+    periods = sorted(totals) if by == "issue" else period_range(start or dates[0], end or dates[1], by)
+    labels = [label] if label else sorted({r[1] for r in rows})
+    counts = {(p, lab): n for p, lab, n in rows}
+    frame = pd.DataFrame([(p, lab, counts.get((p, lab), 0), totals.get(p, 0))
+                          for p in periods for lab in labels],
+                         columns=["period", "label", "count", "articles"])
+    frame["share"] = (frame["count"] / frame["articles"].where(frame["articles"] > 0)).fillna(0).round(4)
+    return frame
 
 
 def crosstab(conn, topic: str | None = None, company: str | None = None,
              since: str | None = None, until: str | None = None):
     """Articles per topic × company (restricted to one topic or one company if given)."""
     import pandas as pd
-    where, params = article_filter(since=since, until=until)
-    rows = conn.execute(
-        f"SELECT t.label topic, c.label company, COUNT(DISTINCT a.article_id) n"
-        f" FROM articles a JOIN issues i USING (issue_id)"
-        f" JOIN tags_in_force t ON t.article_id = a.article_id AND t.kind = 'topic' AND t.value = 1"
-        f" JOIN tags_in_force c ON c.article_id = a.article_id AND c.kind = 'company' AND c.value = 1"
-        f" WHERE {where} GROUP BY t.label, c.label", params).fetchall()
-    frame = pd.DataFrame([tuple(r) for r in rows], columns=["topic", "company", "count"])
+    where, params = _date_clause("t", since, until)
     if topic:
-        frame = frame[frame["topic"] == topic]
+        where, params = where + " AND t.label = ?", params + [topic]
     if company:
-        frame = frame[frame["company"] == company]
+        where, params = where + " AND c.label = ?", params + [company]
+    rows = conn.execute(
+        f"SELECT t.label, c.label, COUNT(*) FROM tags t JOIN tags c ON c.article_id = t.article_id"
+        f" AND c.kind = 'company' WHERE t.kind = 'topic' AND {where} GROUP BY t.label, c.label",
+        params).fetchall()
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=["topic", "company", "count"])
+    if frame.empty:
+        return pd.DataFrame()
     return frame.pivot_table(index="topic", columns="company", values="count", fill_value=0,
-                             aggfunc="sum").astype(int) if len(frame) else pd.DataFrame()
+                             aggfunc="sum").astype(int)
 
 
 def fts_query(segmented: str) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from corpus.store import Corpus, now
+from corpus.store import Corpus, now, refresh_tags
 from ingest.errors import CorpusError, UnknownLabel
 
 KINDS = ("topic", "company")
@@ -100,6 +100,8 @@ def apply_changes(corpus: Corpus, changes: list[LabelChange], who: str | None = 
                 " old_score, who, at) VALUES (:article_id, :kind, :label, :source, :old_value,"
                 " :new_value, :old_score, :who, :at)", row)
             history.append(row)
+        for article_id in {row["article_id"] for row in history}:
+            refresh_tags(conn, article_id)
     return LabelReport(len(history), unchanged, tuple(history))
 
 

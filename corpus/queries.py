@@ -29,9 +29,13 @@ def month_bounds(since: str | None, until: str | None) -> tuple[str | None, str 
     return expand(since, False), expand(until, True)
 
 
-def article_filter(topic=None, company=None, since=None, until=None, issue=None):
-    """SQL WHERE clause and parameters for the common article filters (always parameterised)."""
+def article_filter(topic=None, company=None, since=None, until=None, issue=None, match=None):
+    """SQL WHERE clause and parameters for the common article filters (always parameterised);
+    `match` is an FTS5 query (see analytics.fts_query) the title or text must match."""
     clauses, params = ["1 = 1"], []
+    if match:
+        clauses.append("a.article_id IN (SELECT article_id FROM articles_fts WHERE articles_fts MATCH ?)")
+        params.append(match)
     start, end = month_bounds(since, until)
     if start:
         clauses.append("i.date >= ?")
@@ -41,8 +45,7 @@ def article_filter(topic=None, company=None, since=None, until=None, issue=None)
         params.append(end)
     for kind, label in (("topic", topic), ("company", company)):
         if label:
-            clauses.append("a.article_id IN (SELECT article_id FROM tags_in_force WHERE kind = ?"
-                           " AND label = ? AND value = 1)")
+            clauses.append("a.article_id IN (SELECT article_id FROM tags WHERE kind = ? AND label = ?)")
             params += [kind, label]
     if issue:
         clauses.append("(a.issue_id = ? OR i.total_no = ?)")
@@ -53,7 +56,7 @@ def article_filter(topic=None, company=None, since=None, until=None, issue=None)
 def _tags(conn: sqlite3.Connection, article_id: str) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {"topic": [], "company": []}
     for row in conn.execute(
-            "SELECT kind, label, score, source FROM tags_in_force WHERE article_id = ? AND value = 1"
+            "SELECT kind, label, score, source FROM tags WHERE article_id = ?"
             " ORDER BY kind, COALESCE(score, 1) DESC, label", (article_id,)):
         out[row["kind"]].append({"label": row["label"], "score": row["score"], "source": row["source"]})
     return out
@@ -102,13 +105,47 @@ def get_article(conn, article_id: str) -> dict | None:
             "entities": entities}
 
 
+def count_articles(conn, **filters) -> int:
+    """How many articles the filters of `iter_article_records` select (for pagination)."""
+    where, params = article_filter(**filters)
+    return conn.execute(f"SELECT COUNT(*) FROM articles a JOIN issues i USING (issue_id) WHERE {where}",
+                        params).fetchone()[0]
+
+
+_ISSUE_SQL = """
+    SELECT i.*, d.path, (SELECT COUNT(*) FROM articles a WHERE a.issue_id = i.issue_id) n
+    FROM issues i JOIN documents d ON d.sha256 = i.sha256 WHERE {where} ORDER BY i.date, i.issue_id"""
+
+
+def _issue_record(row: sqlite3.Row) -> dict:
+    return {**_issue_short(row), "issue_id": row["issue_id"],
+            "report_to": json.loads(row["report_to"]), "copy_to": json.loads(row["copy_to"]),
+            "n_articles": row["n"]}
+
+
 def iter_issue_records(conn) -> Iterator[dict]:
-    for row in conn.execute(
-            "SELECT i.*, d.path, (SELECT COUNT(*) FROM articles a WHERE a.issue_id = i.issue_id) n"
-            " FROM issues i JOIN documents d ON d.sha256 = i.sha256 ORDER BY i.date, i.issue_id"):
-        yield {**_issue_short(row), "issue_id": row["issue_id"],
-               "report_to": json.loads(row["report_to"]), "copy_to": json.loads(row["copy_to"]),
-               "n_articles": row["n"]}
+    for row in conn.execute(_ISSUE_SQL.format(where="1 = 1")):
+        yield _issue_record(row)
+
+
+def get_issue(conn, key: str) -> dict | None:
+    """One issue by issue id (2025-06) or total number (529), with its parse warnings."""
+    row = conn.execute(_ISSUE_SQL.format(where="i.issue_id = ? OR i.total_no = ?"),
+                       (key, int(key) if str(key).isdigit() else -1)).fetchone()
+    if row is None:
+        return None
+    warnings = [{"code": c, "page": p, "message": m} for c, p, m in json.loads(row["warnings"])]
+    return {**_issue_record(row), "source_kind": row["source_kind"], "n_pages": row["n_pages"],
+            "warnings": warnings}
+
+
+def get_document(conn, sha256: str) -> dict | None:
+    """What the corpus knows about one stored file: its status, error and issue."""
+    row = conn.execute("SELECT sha256, path, kind, pages, ocr_pages, status, error, issue_id, added_at"
+                       " FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
+    if row is None:
+        return None
+    return {**dict(row), "ocr_pages": json.loads(row["ocr_pages"])}
 
 
 def iter_table_records(conn) -> Iterator[dict]:
@@ -133,8 +170,8 @@ def iter_label_records(conn) -> Iterator[dict]:
 def label_counts(conn, kind: str) -> list[tuple[str, int]]:
     """Articles per label among the tags in force, most frequent first."""
     return [(r["label"], r["n"]) for r in conn.execute(
-        "SELECT label, COUNT(DISTINCT article_id) n FROM tags_in_force WHERE kind = ? AND value = 1"
-        " GROUP BY label ORDER BY n DESC, label", (kind,))]
+        "SELECT label, COUNT(*) n FROM tags WHERE kind = ? GROUP BY label ORDER BY n DESC, label",
+        (kind,))]
 
 
 def stats(conn) -> dict:

@@ -153,6 +153,8 @@ class Corpus:
             conn.executemany(
                 "INSERT OR IGNORE INTO labels SELECT * FROM (SELECT ? a, ? b, ? c, ? d, ? e, ? f, ? g,"
                 " ? h, ? i) WHERE a IN (SELECT article_id FROM articles)", kept)
+            for article_id in {k[0] for k in kept}:
+                refresh_tags(conn, article_id)
         return AddResult("replaced" if existing else "imported", src.sha256, issue_id, n)
 
     def _drop_issue(self, conn, issue_id: str) -> list[tuple]:
@@ -206,9 +208,10 @@ class Corpus:
             low = art.ocr_confidence is not None and art.ocr_confidence < LOW_CONFIDENCE
             conn.execute(
                 "INSERT INTO articles (article_id, issue_id, seq, title, subtitle, text, pages,"
-                " ocr_confidence, low_confidence) VALUES (?,?,?,?,?,?,?,?,?)",
+                " ocr_confidence, low_confidence, date) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (article_id, issue_id, art.seq, art.title, art.subtitle, art.text,
-                 _json(list(art.pages)), art.ocr_confidence, int(low)))
+                 _json(list(art.pages)), art.ocr_confidence, int(low),
+                 bulletin.meta.date.isoformat() if bulletin.meta.date else None))
             conn.execute("INSERT INTO articles_fts (article_id, title, text) VALUES (?,?,?)",
                          (article_id, self.segment(art.title + " " + (art.subtitle or "")),
                           self.segment(art.text)))
@@ -226,6 +229,7 @@ class Corpus:
         conn.executemany(
             "INSERT INTO labels (article_id, kind, label, source, value, score, model_version, at)"
             " VALUES (?, ?, ?, 'model', ?, ?, ?, ?)", rows)
+        refresh_tags(conn, article_id)
         conn.execute("DELETE FROM entities WHERE article_id = ?", (article_id,))
         conn.executemany(
             "INSERT INTO entities (article_id, kind, label, text, start, end, field) "
@@ -279,6 +283,14 @@ class Corpus:
                 (now(), counts.get("imported", 0), counts.get("present", 0),
                  counts.get("duplicate", 0), counts.get("failed", 0), counts.get("warnings", 0),
                  run_id))
+
+
+def refresh_tags(conn, article_id: str) -> None:
+    """Recompute the materialised tags in force of one article (after any label write)."""
+    conn.execute("DELETE FROM tags WHERE article_id = ?", (article_id,))
+    conn.execute("INSERT INTO tags SELECT t.article_id, t.kind, t.label, t.score, t.source, a.date"
+                 " FROM tags_in_force t JOIN articles a USING (article_id)"
+                 " WHERE t.article_id = ? AND t.value = 1", (article_id,))
 
 
 def file_digest(text: str) -> str:

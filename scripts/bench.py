@@ -67,7 +67,12 @@ def bench_tag(repeat: int = 1) -> dict:
     return run()
 
 
-SECTIONS = {"parse": bench_parse, "ocr": bench_ocr, "tag": bench_tag}
+def bench_corpus(repeat: int = 1, articles: int = 200_000) -> dict:
+    from scripts.bench_corpus import bench_corpus as run
+    return run(articles)
+
+
+SECTIONS = {"parse": bench_parse, "ocr": bench_ocr, "tag": bench_tag, "corpus": bench_corpus}
 
 
 def main(argv: list[str] | None = None) -> int:

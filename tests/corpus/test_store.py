@@ -9,6 +9,7 @@ import sqlite3
 import pytest
 
 from corpus import ArticleTags, Corpus
+from corpus.labels import LabelChange, apply_changes
 from corpus.queries import get_article, iter_article_records, stats
 from corpus.schema import SCHEMA_VERSION
 from ingest.document import Article, Bulletin, IssueMeta, SourceInfo
@@ -53,9 +54,7 @@ def test_same_issue_from_a_second_file_is_a_duplicate(corpus):
 
 def test_text_source_replaces_ocr_and_keeps_human_labels(corpus):
     corpus.add_bulletin(bulletin("c" * 64, ocr=True), [tags(), tags()])
-    with corpus.transaction() as conn:
-        conn.execute("INSERT INTO labels (article_id, kind, label, source, value, who, at) "
-                     "VALUES ('2025-06-01', 'topic', 'worker_care', 'human', 1, 'ann', 'now')")
+    apply_changes(corpus, [LabelChange("2025-06-01", "topic", "worker_care", 1)], "ann")
     result = corpus.add_bulletin(bulletin("d" * 64), [tags(), tags()])
     assert result.status == "replaced"
     record = get_article(corpus.conn, "2025-06-01")
@@ -67,9 +66,8 @@ def test_text_source_replaces_ocr_and_keeps_human_labels(corpus):
 
 def test_human_label_beats_model_everywhere(corpus):
     corpus.add_bulletin(bulletin(), [tags(), tags()])
-    with corpus.transaction() as conn:       # a curator says: not anti_fraud
-        conn.execute("INSERT INTO labels (article_id, kind, label, source, value, who, at) "
-                     "VALUES ('2025-06-01', 'topic', 'anti_fraud', 'human', 0, 'ann', 'now')")
+    # a curator says: not anti_fraud
+    apply_changes(corpus, [LabelChange("2025-06-01", "topic", "anti_fraud", 0)], "ann")
     first = get_article(corpus.conn, "2025-06-01")
     assert first["topics"] == []
     assert [r["article_id"] for r in iter_article_records(corpus.conn, topic="anti_fraud")] == ["2025-06-02"]
