@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 import json
 import re
 import sqlite3
@@ -20,6 +21,11 @@ def month_bounds(since: str | None, until: str | None) -> tuple[str | None, str 
         if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
             raise ValueError(f"dates are YYYY, YYYY-MM or YYYY-MM-DD, not {value!r}")
         parts = value.split("-")
+        try:
+            dt.date(int(parts[0]), int(parts[1]) if len(parts) > 1 else 1,
+                    int(parts[2]) if len(parts) > 2 else 1)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a valid date") from None
         if len(parts) == 3:
             return value
         year = int(parts[0])
@@ -38,10 +44,10 @@ def article_filter(topic=None, company=None, since=None, until=None, issue=None,
         params.append(match)
     start, end = month_bounds(since, until)
     if start:
-        clauses.append("i.date >= ?")
+        clauses.append("a.date >= ?")
         params.append(start)
     if end:
-        clauses.append("i.date <= ?")
+        clauses.append("a.date <= ?")
         params.append(end)
     for kind, label in (("topic", topic), ("company", company)):
         if label:
@@ -71,7 +77,7 @@ def _issue_short(row: sqlite3.Row) -> dict:
 _ARTICLE_SQL = """
     SELECT a.*, i.series, i.year, i.issue_no, i.total_no, i.date, i.editor, i.sha256, d.path
     FROM articles a JOIN issues i USING (issue_id) JOIN documents d ON d.sha256 = i.sha256
-    WHERE {where} ORDER BY i.date, i.issue_id, a.seq {limit}"""
+    WHERE {where} ORDER BY a.date, a.issue_id, a.seq {limit}"""
 
 
 def _article_record(conn, row: sqlite3.Row) -> dict:

@@ -159,6 +159,10 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT INTO tags SELECT t.article_id, t.kind, t.label, t.score, t.source, a.date
         FROM tags_in_force t JOIN articles a USING (article_id) WHERE t.value = 1;
     """,
+    # 4: article listings page through date order without sorting the whole corpus
+    """
+    CREATE INDEX articles_listing ON articles(date, issue_id, seq);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -135,3 +135,16 @@ def read_pdf_pages(path: str | Path) -> list[Page | None]:
             if fallback is not None:
                 fallback.close()
     return out
+
+
+def pdf_page_count(path: str | Path) -> int | None:
+    """Pages of a PDF from its page tree, without parsing a page (None if unreadable: the
+    parser then names the problem). Lets a service refuse an oversized upload early."""
+    try:
+        doc = pdfium.PdfDocument(str(path))
+    except Exception:
+        return None
+    try:
+        return len(doc)
+    finally:
+        doc.close()

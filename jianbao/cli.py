@@ -391,3 +391,24 @@ def models_rollback_cli(ctx: typer.Context):
     from models import rollback
     with handled():
         err_console().print(f"active model: {rollback(settings(ctx).models_dir)}", markup=False)
+
+
+@app.command("serve")
+def serve_cli(ctx: typer.Context, host: str = typer.Option("127.0.0.1", help="Address to listen on"),
+              port: int = typer.Option(8000, min=1, max=65535, help="Port"),
+              log_level: str = typer.Option("info", help="uvicorn log level")):
+    """Run the HTTP API and the dashboard (JIANBAO_TOKEN enables writes; see README)."""
+    import uvicorn
+    from jianbao.api import ApiConfig, create_app
+    with handled():
+        config = ApiConfig.from_env()
+    if not config.token:
+        err_console().print("JIANBAO_TOKEN is not set: uploads, labels and promotions are refused", markup=False)
+    if config.public_reads:
+        err_console().print("JIANBAO_PUBLIC_READS=1: any client that reaches this port can read the corpus",
+                            markup=False)
+    with handled():
+        application = create_app(settings(ctx), config)
+    err_console().print(f"jianbao on http://{'[' + host + ']' if ':' in host else host}:{port}/ "
+                        f"(corpus {settings(ctx).db})", markup=False)
+    uvicorn.run(application, host=host, port=port, log_level=log_level)

@@ -72,7 +72,18 @@ def bench_corpus(repeat: int = 1, articles: int = 200_000) -> dict:
     return run(articles)
 
 
-SECTIONS = {"parse": bench_parse, "ocr": bench_ocr, "tag": bench_tag, "corpus": bench_corpus}
+def bench_bulk(repeat: int = 1) -> dict:
+    from scripts.bench_bulk import bench_bulk as run
+    return run()
+
+
+def bench_serve(repeat: int = 1) -> dict:
+    from scripts.bench_serve import bench_serve as run
+    return run()
+
+
+SECTIONS = {"parse": bench_parse, "ocr": bench_ocr, "tag": bench_tag, "corpus": bench_corpus,
+            "bulk": bench_bulk, "serve": bench_serve}
 
 
 def main(argv: list[str] | None = None) -> int:
