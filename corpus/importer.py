@@ -101,7 +101,7 @@ def _store(corpus: Corpus, parsed: Parsed, report: ImportReport, on_error: str):
         report.failures.append(Failure(display_path(parsed.path), parsed.error))
         corpus.record_failure(parsed.digest, display_path(parsed.path), parsed.error, report.run_id)
         return report.failures[-1]
-    result = corpus.add_bulletin(parsed.bulletin, parsed.tags, report.run_id)
+    result = corpus.add_bulletin(parsed.bulletin, parsed.tags, report.run_id, parsed.segments)
     report.results.append(result)
     report.pages += parsed.pages
     report.warnings += [(parsed.path, f"{w.code} (page {w.page}): {w.message}")

@@ -126,8 +126,10 @@ class Corpus:
         return row is not None and row["status"] != "failed"
 
     def add_bulletin(self, bulletin: Bulletin, tags: Iterable[ArticleTags] | None = None,
-                     run_id: int | None = None) -> AddResult:
-        """Store one parsed (and tagged) document in one transaction; idempotent."""
+                     run_id: int | None = None,
+                     segments: Iterable[tuple[str, str]] | None = None) -> AddResult:
+        """Store one parsed (and tagged) document in one transaction; idempotent. `segments`:
+        each article's title and text already cut for search (else cut here)."""
         src = bulletin.source
         if self.has_document(src.sha256):
             return AddResult("present", src.sha256, self.document_issue(src.sha256))
@@ -148,7 +150,8 @@ class Corpus:
                 kept = self._drop_issue(conn, issue_id)
             self._put_document(conn, bulletin, "imported", issue_id, run_id)
             self._put_issue(conn, bulletin, issue_id, source_kind)
-            n = self._put_articles(conn, bulletin, issue_id, list(tags) if tags else None)
+            n = self._put_articles(conn, bulletin, issue_id, list(tags) if tags else None,
+                                   list(segments) if segments else None)
             self._put_tables(conn, bulletin, issue_id)
             conn.executemany(
                 "INSERT OR IGNORE INTO labels SELECT * FROM (SELECT ? a, ? b, ? c, ? d, ? e, ? f, ? g,"
@@ -202,7 +205,7 @@ class Corpus:
              _json(list(bulletin.distribution.copy_to)),
              _json([[w.code, w.page, w.message] for w in bulletin.warnings])))
 
-    def _put_articles(self, conn, bulletin: Bulletin, issue_id: str, tags) -> int:
+    def _put_articles(self, conn, bulletin: Bulletin, issue_id: str, tags, segments) -> int:
         for i, art in enumerate(bulletin.articles):
             article_id = f"{issue_id}-{art.seq:02d}"
             low = art.ocr_confidence is not None and art.ocr_confidence < LOW_CONFIDENCE
@@ -212,9 +215,10 @@ class Corpus:
                 (article_id, issue_id, art.seq, art.title, art.subtitle, art.text,
                  _json(list(art.pages)), art.ocr_confidence, int(low),
                  bulletin.meta.date.isoformat() if bulletin.meta.date else None))
+            title, text = segments[i] if segments else (
+                self.segment(art.title + " " + (art.subtitle or "")), self.segment(art.text))
             conn.execute("INSERT INTO articles_fts (article_id, title, text) VALUES (?,?,?)",
-                         (article_id, self.segment(art.title + " " + (art.subtitle or "")),
-                          self.segment(art.text)))
+                         (article_id, title, text))
             if tags is not None:
                 self.put_model_tags(conn, article_id, tags[i])
         return len(bulletin.articles)

@@ -48,6 +48,7 @@ class Parsed:
     error: str | None = None
     pages: int = 0
     seconds: float = 0.0
+    segments: tuple[tuple[str, str], ...] | None = None   # search tokens, cut in the worker
 
 
 class DocumentTimeout(BaseException):
@@ -59,6 +60,13 @@ def _tagger(models_dir: str):
     """One loaded model per worker process (loading spaCy and jieba takes seconds)."""
     from corpus.tagging import load_bulletin_tagger
     return load_bulletin_tagger(models_dir)
+
+
+def search_segments(bulletin: Bulletin) -> tuple[tuple[str, str], ...]:
+    """Title and text of each article as search tokens: jieba work done here, not in the writer."""
+    from models.tokenize import segment_for_search
+    return tuple((segment_for_search(a.title + " " + (a.subtitle or "")), segment_for_search(a.text))
+                 for a in bulletin.articles)
 
 
 def _on_alarm(signum, frame):
@@ -89,7 +97,7 @@ def work(job: Job) -> Parsed:
         bulletin = parse_file(job.path, ocr=job.ocr)
         tags = tuple(_tagger(job.models_dir)(bulletin)) if job.models_dir else None
         return Parsed(job.path, job.digest, bulletin, tags, pages=bulletin.source.n_pages,
-                      seconds=time.perf_counter() - started)
+                      seconds=time.perf_counter() - started, segments=search_segments(bulletin))
     except DocumentTimeout:
         error = f"{display_path(job.path)}: took longer than the {job.limits.seconds:g} s limit per document"
     except MemoryError:
