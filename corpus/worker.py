@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import resource
 import signal
+import threading
 import time
 import traceback
 from dataclasses import dataclass
@@ -89,7 +90,10 @@ def work(job: Job) -> Parsed:
     started = time.perf_counter()
     if job.isolated and job.limits.memory_mb:
         _apply_memory_ceiling(job.limits.memory_mb)
-    timed = job.limits.seconds and hasattr(signal, "SIGALRM")
+    # the alarm needs the main thread: loky runs tasks there; Dask workers run them in threads,
+    # where the cluster's own timeouts apply instead
+    timed = bool(job.limits.seconds) and hasattr(signal, "SIGALRM") and \
+        threading.current_thread() is threading.main_thread()
     if timed:
         previous = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, job.limits.seconds)

@@ -91,3 +91,17 @@ def test_parallel_import_matches_a_serial_one(archive, tmp_path, models_dir):
         assert report.counts["imported"] == 8 and report.exit_code == 0
         dumps.append(dump(db))
     assert dumps[0] == dumps[1]
+
+
+def test_the_same_import_runs_on_a_dask_cluster(archive, tmp_path, models_dir):
+    import distributed                    # in the dev extra: a missing package is a failure
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        db = tmp_path / "dask.db"
+        with Corpus.open(db) as corpus:
+            report = import_paths(corpus, [archive], models_dir, scheduler=cluster.scheduler_address)
+        assert report.counts["imported"] == 8 and report.exit_code == 0
+    serial = tmp_path / "serial.db"
+    with Corpus.open(serial) as corpus:
+        import_paths(corpus, [archive], models_dir)
+    assert dump(db) == dump(serial)
