@@ -25,21 +25,24 @@ from ingest.layout import SEGMENT_GAP_EM
 
 # Rasterising PDF pages. A page that holds a scanned image is rendered at the image's own
 # resolution (no resampling), capped at MAX_DPI and raised to MIN_DPI; a page without one at
-# DEFAULT_DPI. See the measurements in scripts/bench_ocr.py's docstring.
+# DEFAULT_DPI. Measured (scripts/bench_ocr.py): forcing 200 or 300 dpi on the 8 sample scans
+# gave the same scores; recognition time does not depend on it (crops are scaled to 48 px
+# high) and the image steps cost 0.05 s/page at 200 dpi, 0.09 s at 300.
 DEFAULT_DPI = 300
 MAX_DPI = 300
 MIN_DPI = 200
 IMAGE_DPI = 300            # page images without (or with an implausible) dpi tag
 
-# Text detection runs on a copy whose longer side is DET_LIMIT px (see scripts/bench_ocr.py:
-# 960 px kept CER while halving the detector's time against RapidOCR's default 2000 px).
+# Text detection runs on a copy whose longer side is DET_LIMIT px. Measured (scripts/bench_ocr.py):
+# 736 px 0.41 s/page but it loses 9 pt print; 960 px 0.54 s, every box, CER 0 on 8 scans;
+# 1280 px 1.06 s for no gain; RapidOCR's default (2000 px) 1.5 s.
 DET_LIMIT = 960
 MIN_SCORE = 0.5            # recognitions below this are noise (RapidOCR's own text_score)
 RULE_MIN_PT = 48.0         # a ruling line is at least this long (longest glyph stroke: ~1 em)
-FLIP_CHECK_SCORE = 0.85
+FLIP_CHECK_SCORE = 0.85   # a page whose mean score is lower is also tried upside down
 # Stroke thickness over font size: bold lines measured 1.16-1.35x the page's body lines, body
 # lines at most 1.07x their median (clean 300 dpi and degraded 200 dpi scans of the samples).
-BOLD_RATIO = 1.12    # a page whose mean score is lower is also tried upside down
+BOLD_RATIO = 1.12
 
 # ------------------------------------------------------------------ the engine
 
@@ -75,10 +78,13 @@ def _build_engine(where: Path):
         files = _model_files()
     except ImportError as exc:
         raise OCRUnavailable(where, f"cannot import rapidocr ({exc})") from exc
+    except Exception as exc:                    # a rapidocr whose config names no default model
+        raise OCRUnavailable(where, f"cannot find rapidocr's default models ({exc})") from exc
     for task, path in files.items():
         if not path.is_file():
-            raise OCRUnavailable(where, f"the {task} model file {path} is missing "
-                                        "(it ships in the rapidocr wheel; nothing is downloaded)")
+            raise OCRUnavailable(where, f"the {task} model file {path} is missing; it ships in "
+                                        "the rapidocr wheel and is never downloaded: "
+                                        "`pip install --force-reinstall rapidocr` restores it")
     params = {"Global.log_level": "error", "Global.use_cls": False,
               "Global.max_side_len": 100_000, "Global.text_score": MIN_SCORE,
               "Det.limit_type": "max", "Det.limit_side_len": DET_LIMIT,
@@ -236,10 +242,6 @@ class _Box:
     dash: float = 0.0                              # length (ems) of a leading dash
     size: float = 0.0                              # estimated font size, px
 
-    @property
-    def height(self) -> float:
-        return self.y1 - self.y0
-
 
 def _to_gray(img: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     """Grey page and, if the page has colour, its RGB pixels (for red ink)."""
@@ -278,26 +280,40 @@ def _warp(img: np.ndarray | None, matrix: np.ndarray, fill) -> np.ndarray | None
                           borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
 
 
-def _find_rules(ink: np.ndarray, dpi: float) -> tuple[list[tuple[int, int, int, int]], np.ndarray]:
-    """Ruling lines (x0, y0, x1, y1 px, exclusive) and their pixel mask, by morphological opening
-    with long thin kernels; a 3 px closing first bridges breaks from blur and residual skew."""
-    length = max(20, int(RULE_MIN_PT * dpi / 72))
-    binary = ink.astype(np.uint8)
+def _find_rules(ink: np.ndarray, dpi: float) -> list[tuple[int, int, int, int]]:
+    """Ruling lines (x0, y0, x1, y1 px, exclusive) by morphological opening with long thin
+    kernels, on a half-resolution copy (4x cheaper; rules stay >= 1 px there); a 3 px closing
+    first bridges breaks from blur and residual skew."""
+    step = 2 if dpi >= 200 else 1
+    if step > 1:                               # 2x2 max-pool: 1-px lines survive
+        h2, w2 = ink.shape[0] // 2 * 2, ink.shape[1] // 2 * 2
+        even = ink[:h2, :w2]
+        half = (even[0::2, 0::2] | even[1::2, 0::2] | even[0::2, 1::2] | even[1::2, 1::2])
+        half = half.view(np.uint8)
+    else:
+        half = ink.astype(np.uint8)
+    length = max(10, int(RULE_MIN_PT * dpi / 72 / step))
+    thick_max = max(2, int(4 * dpi / 72 / step))        # a rule is at most 4 pt thick
     found: list[tuple[int, int, int, int]] = []
-    mask = np.zeros_like(binary)
     for kernel, bridge in (((length, 1), (1, 3)), ((1, length), (3, 1))):
-        closed = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(
+        closed = cv2.morphologyEx(half, cv2.MORPH_CLOSE, cv2.getStructuringElement(
             cv2.MORPH_RECT, bridge))
         opened = cv2.morphologyEx(closed, cv2.MORPH_OPEN, cv2.getStructuringElement(
             cv2.MORPH_RECT, kernel))
         count, _, stats, _ = cv2.connectedComponentsWithStats(opened, connectivity=8)
-        thick_max = max(3, int(4 * dpi / 72))          # a rule is at most 4 pt thick
         for x, y, w, h, _area in stats[1:count]:
-            thin = h if kernel[0] > 1 else w
-            if thin <= thick_max:
-                found.append((int(x), int(y), int(x + w), int(y + h)))
-        mask |= opened
-    return found, mask.astype(bool)
+            if (h if kernel[0] > 1 else w) <= thick_max:
+                found.append((int(x * step), int(y * step), int((x + w) * step),
+                              int((y + h) * step)))
+    return found
+
+
+def _erase_rules(gray: np.ndarray, ink: np.ndarray, rules, margin: int) -> None:
+    """Paint the ruling lines out of the page (in place) so they reach no text crop."""
+    for x0, y0, x1, y1 in rules:
+        region = (slice(max(0, y0 - margin), y1 + margin), slice(max(0, x0 - margin), x1 + margin))
+        gray[region] = 255
+        ink[region] = False
 
 
 def _rules_to_points(rules, factor: float) -> tuple[BBox, ...]:
@@ -361,6 +377,36 @@ def _missed_ink(ink: np.ndarray, rects: list) -> list[tuple[float, float, float,
     return out
 
 
+def _with_leading_dash(rect, ink: np.ndarray):
+    """Widen a box to the left over a dash that precedes it (a subtitle's `——`): thin strokes
+    vanish from the detector's downscaled copy, so the box often starts after them."""
+    x0, y0, x1, y1 = (int(round(v)) for v in rect)
+    h = y1 - y0
+    if h < 4:
+        return rect
+    for _ in range(3):                           # up to three dash pieces, right to left
+        left = max(0, x0 - int(1.5 * h))
+        sub = ink[y0:y1, left:x0]
+        cols = np.nonzero(sub.any(axis=0))[0]
+        if len(cols) == 0:
+            return rect
+        # the run of inked columns nearest the box
+        end = cols[-1]
+        start = end
+        for c in cols[::-1][1:]:
+            if start - c > 2:
+                break
+            start = c
+        run = sub[:, start:end + 1]
+        rows = np.nonzero(run.any(axis=1))[0]
+        if rows[-1] - rows[0] + 1 > 0.22 * h or end - start + 1 < 0.3 * h or \
+                x0 - (left + end) > 0.8 * h:
+            return rect
+        x0 = left + start - 2
+        rect = (float(x0), rect[1], rect[2], rect[3])
+    return rect
+
+
 def _text_boxes(eng, prep: "_Prepared") -> list[_Box]:
     """Detect, add missed glyphs, cut at vertical rules, recognise."""
     bgr, rules = prep.bgr, prep.rules
@@ -372,7 +418,7 @@ def _text_boxes(eng, prep: "_Prepared") -> list[_Box]:
         rect = (max(0.0, float(xs.min())), max(0.0, float(ys.min())), min(float(w), float(xs.max())),
                 min(float(h), float(ys.max())))
         if rect[2] - rect[0] >= 2 and rect[3] - rect[1] >= 2:
-            found.append(rect)
+            found.append(_with_leading_dash(rect, prep.ink))
     rects = []
     for rect in found + _missed_ink(prep.ink, found):
         rects += _split_at_rules(rect, verticals)
@@ -423,12 +469,11 @@ def _prepare(gray: np.ndarray, colour: np.ndarray | None, dpi: float,
         gray = _warp(gray, matrix, 255)
         colour = _warp(colour, matrix, (255, 255, 255))
     ink = gray < threshold
-    rules, rule_mask = _find_rules(ink, dpi)
-    clean = gray.copy()
+    rules = _find_rules(ink, dpi)
+    clean = gray
     if rules:
-        wide = cv2.dilate(rule_mask.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
-        clean[wide] = 255
-        ink = ink & ~wide
+        clean = gray.copy()
+        _erase_rules(clean, ink, rules, margin=max(2, round(dpi / 100)))
     bgr = cv2.cvtColor(clean, cv2.COLOR_GRAY2BGR)
     return _Prepared(gray, colour, ink, rules, bgr)
 
@@ -577,9 +622,10 @@ def _native_dpi(page, width_pt: float) -> float | None:
     best = None
     for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
         left, bottom, right, top = obj.get_bounds()
-        px_w, _px_h = obj.get_px_size()
-        if right - left > 0.5 * width_pt and px_w > 0:
-            dpi = px_w / ((right - left) / 72)
+        px_w, px_h = obj.get_px_size()
+        if right - left > 0.5 * width_pt and min(px_w, px_h) > 0:
+            # longer side against longer side: right for an image placed turned by 90 degrees
+            dpi = max(px_w, px_h) / (max(right - left, top - bottom) / 72)
             best = max(best or 0, dpi)
     return best
 
@@ -624,21 +670,43 @@ def _image_dpi(info: dict) -> float:
     return value if 100 <= value <= 1200 else IMAGE_DPI
 
 
+def _frame_array(frame) -> np.ndarray:
+    """A PIL frame as a uint8 grey or RGB array: alpha over white, 16-bit scaled down."""
+    from PIL import Image
+
+    mode = frame.mode
+    if mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        arr = np.asarray(frame, dtype=np.float64)
+        top = arr.max() if arr.size else 0
+        scale = 255.0 / (65535.0 if top > 255 else 255.0)
+        return np.clip(arr * scale, 0, 255).astype(np.uint8)
+    if mode in ("L", "1"):
+        return np.asarray(frame.convert("L"))
+    if "A" in mode or (mode == "P" and "transparency" in frame.info):
+        rgba = frame.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return np.asarray(Image.alpha_composite(white, rgba).convert("RGB"))
+    return np.asarray(frame.convert("RGB"))
+
+
 def _frames(path: Path):
-    """(array, dpi) per frame of an image file: multi-page TIFFs give one per page."""
-    from PIL import Image, ImageSequence
+    """(array, dpi) per frame of an image file: multi-page TIFFs give one per page. Camera
+    JPEGs are turned upright by their EXIF orientation; frames above MAX_DPI are reduced."""
+    from PIL import Image, ImageOps, ImageSequence
 
     try:
         with Image.open(path) as im:
             for frame in ImageSequence.Iterator(im):
                 dpi = _image_dpi(frame.info or im.info)
-                mode = frame.mode
-                if mode in ("L", "1", "I;16", "I", "F"):
-                    arr = np.asarray(frame.convert("L"))
-                else:
-                    arr = np.asarray(frame.convert("RGB"))
+                if im.format == "JPEG":
+                    frame = ImageOps.exif_transpose(frame)
+                arr = _frame_array(frame)
+                if dpi > 1.2 * MAX_DPI:
+                    scale = MAX_DPI / dpi
+                    size = (max(1, round(arr.shape[1] * scale)), max(1, round(arr.shape[0] * scale)))
+                    arr, dpi = cv2.resize(arr, size, interpolation=cv2.INTER_AREA), float(MAX_DPI)
                 yield np.ascontiguousarray(arr), dpi
-    except (OSError, SyntaxError) as exc:
+    except (OSError, SyntaxError, ValueError) as exc:
         raise UnreadableFile(path, f"cannot decode the image ({exc})") from exc
 
 

@@ -41,9 +41,9 @@ def _ink_points(ink: np.ndarray, limit: int = 60_000) -> tuple[np.ndarray, np.nd
     return ys.astype(np.float64), xs.astype(np.float64)
 
 
-def skew_angle(ink: np.ndarray, max_deg: float = 2.0, step: float = 0.05) -> float:
-    """Angle (degrees) by which text lines rise to the right; rotating the page clockwise by it
-    (cv2: angle = -result... see `deskew_matrix`) makes them horizontal.
+def skew_angle(ink: np.ndarray, max_deg: float = 5.0, step: float = 0.025) -> float:
+    """Angle (degrees, counter-clockwise positive) by which text lines rise to the right;
+    rotating the page clockwise by it makes them horizontal.
 
     Projection profiles: the shear that makes rows of ink most peaked is the skew.
     """
@@ -57,9 +57,9 @@ def skew_angle(ink: np.ndarray, max_deg: float = 2.0, step: float = 0.05) -> flo
         shifted = np.round(ys + xs * np.tan(np.radians(deg))).astype(np.int64) + height
         return _sharpness(shifted, 3 * height)
 
-    coarse = np.arange(-max_deg, max_deg + 1e-9, 4 * step)
+    coarse = np.arange(-max_deg, max_deg + 1e-9, 8 * step)
     best = max(coarse, key=score)
-    fine = np.arange(best - 4 * step, best + 4 * step + 1e-9, step / 2)
+    fine = np.arange(best - 8 * step, best + 8 * step + 1e-9, step)
     return float(max(fine, key=score))
 
 
@@ -90,7 +90,7 @@ def is_sideways(ink: np.ndarray, dpi: float) -> bool:
     if ink.sum() < 200:
         return False
     density = _block_density(ink, max(1, round(dpi * 2.5 / 72)))
-    angles = (-1.0, -0.5, 0.0, 0.5, 1.0)
+    angles = (-3.0, -2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 3.0)
     rows = max(_profile_variation(density, d) for d in angles)
     cols = max(_profile_variation(density.T, d) for d in angles)
     return cols > 1.25 * rows
@@ -99,14 +99,15 @@ def is_sideways(ink: np.ndarray, dpi: float) -> bool:
 def ink_extent(ink: np.ndarray, min_count: int = 1) -> tuple[int, int, int, int] | None:
     """Tight box (x0, y0, x1, y1), exclusive ends, of the ink in a crop; None if blank.
 
-    Rows are kept only in the band around the crop's densest row, so a neighbour line's
+    Rows are kept only in the band around the crop's densest band, so a neighbour line's
     ink grazing the crop's edge does not widen the box.
     """
     rows = ink.sum(axis=1)
     if rows.max(initial=0) < min_count:
         return None
     on = rows >= min_count
-    centre = int(np.argmax(np.convolve(rows, np.ones(5), mode="same")))
+    window = max(5, ink.shape[0] // 3)      # the line is the densest band a third as high
+    centre = int(np.argmax(np.convolve(rows, np.ones(window), mode="same")))
     if not on[centre]:
         centre = int(np.argmax(rows))
     top = centre
