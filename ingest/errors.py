@@ -66,6 +66,20 @@ class UnsupportedFile(IngestError):
     hint = "jianbao reads PDF, PNG, JPEG and TIFF files"
 
 
+class UnreadableImage(IngestError):
+    reason = "not a readable image (corrupt or truncated)"
+    hint = "Re-scan or re-export the page"
+
+
+class ImageTooLarge(IngestError):
+    reason = "the image is too large to read safely (a decompression bomb?)"
+    hint = "Split or downsample it to at most 600 dpi A4 pages"
+
+
+class NoTextFound(IngestError):
+    reason = "no text found on any page (blank pages or an unreadable scan)"
+
+
 class NoTextLayer(IngestError):
     reason = "no usable text layer and OCR is off"
     hint = "Run again with --ocr auto or --ocr always"

@@ -20,7 +20,7 @@ import numpy as np
 
 from ingest import raster
 from ingest.document import BBox, Line, Page
-from ingest.errors import OCRUnavailable, UnreadableFile
+from ingest.errors import ImageTooLarge, OCRUnavailable, UnreadableImage
 from ingest.layout import SEGMENT_GAP_EM
 
 # Rasterising PDF pages. A page that holds a scanned image is rendered at the image's own
@@ -639,6 +639,7 @@ def _render_dpi(native: float | None) -> float:
 def ocr_pdf_pages(path: str | Path, indices: list[int]) -> list[Page]:
     """OCR the pages at these 0-based indices of a PDF; Pages numbered index + 1."""
     import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
 
     path = Path(path)
     engine(path)
@@ -648,6 +649,9 @@ def ocr_pdf_pages(path: str | Path, indices: list[int]) -> list[Page]:
         for index in indices:
             page = pdf[index]
             try:
+                if pdfium_c.FPDFPage_CountObjects(page.raw) == 0:    # nothing drawn: a blank page
+                    pages.append(Page(index + 1, page.get_width(), page.get_height(), (), (), "ocr"))
+                    continue
                 dpi = _render_dpi(_native_dpi(page, page.get_width()))
                 bitmap = page.render(scale=dpi / 72, rev_byteorder=True)
                 img = bitmap.to_numpy()
@@ -692,10 +696,16 @@ def _frame_array(frame) -> np.ndarray:
 def _frames(path: Path):
     """(array, dpi) per frame of an image file: multi-page TIFFs give one per page. Camera
     JPEGs are turned upright by their EXIF orientation; frames above MAX_DPI are reduced."""
+    import warnings
+
     from PIL import Image, ImageOps, ImageSequence
 
     try:
-        with Image.open(path) as im:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore", UserWarning)       # PIL's "Truncated File Read"
+            im = Image.open(path)
+        with im:
             for frame in ImageSequence.Iterator(im):
                 dpi = _image_dpi(frame.info or im.info)
                 if im.format == "JPEG":
@@ -706,8 +716,10 @@ def _frames(path: Path):
                     size = (max(1, round(arr.shape[1] * scale)), max(1, round(arr.shape[0] * scale)))
                     arr, dpi = cv2.resize(arr, size, interpolation=cv2.INTER_AREA), float(MAX_DPI)
                 yield np.ascontiguousarray(arr), dpi
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageTooLarge(path, str(exc).split(",")[0]) from exc
     except (OSError, SyntaxError, ValueError) as exc:
-        raise UnreadableFile(path, f"cannot decode the image ({exc})") from exc
+        raise UnreadableImage(path, str(exc)) from exc
 
 
 def ocr_image_files(paths) -> list[Page]:

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from ingest.document import Bulletin, IngestWarning, Page, SourceInfo
-from ingest.errors import (EmptyDocument, MissingFile, NoTextLayer, UnreadableFile,
+from ingest.errors import (EmptyDocument, MissingFile, NoTextFound, NoTextLayer, UnreadableFile,
                            UnsupportedFile)
 from ingest.pdf import read_pdf_pages
 from ingest.segment import pages_to_bulletin
@@ -145,4 +145,6 @@ def parse_file(path: str | Path, ocr: str = "auto") -> Bulletin:
     pages, info, warnings = read_pages(path, ocr)
     if not pages:
         raise EmptyDocument(path)
+    if not any(page.lines for page in pages):
+        raise NoTextFound(path, f"{len(pages)} page(s)")
     return pages_to_bulletin(pages, info, tuple(warnings))

@@ -55,13 +55,22 @@ def test_bad_files_are_named_the_good_ones_imported_exit_1(env, tmp_path):
     folder = tmp_path / "batch"
     bad = make_bad_inputs(folder / "bad")
     shutil.copy(SAMPLE, folder / "good.pdf")
-    result = run("ingest", folder, "--ocr", "never")
+    result = run("ingest", folder, "--jobs", "2")
     assert result.exit_code == 1
+    assert len(bad) >= 20
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
     assert len(errors) == len(bad)
     for path in bad:
         assert any(line.startswith(f"Error: {display_path(path)}: ") for line in errors), path
-    assert f"Error: {folder / 'bad' / 'encrypted.pdf'}: the PDF is encrypted and needs a password" in result.stderr
+    for name, reason in (("encrypted.pdf", "the PDF is encrypted and needs a password"),
+                         ("bomb.png", "the image is too large to read safely"),
+                         ("blank_scan.pdf", "no text found on any page"),
+                         ("blank_300_pages.pdf", "no text found on any page"),
+                         ("truncated.pdf", "not a readable PDF"),
+                         ("zip_named.pdf", "a ZIP archive"),
+                         ("loop_a.pdf", "Too many levels of symbolic links")):
+        assert f"Error: {folder / 'bad' / name}: {reason}" in result.stderr, name
+    assert "unexpected" not in result.stderr
     stats = json.loads(run("stats", "--format", "json").stdout)
     readable = [p for p in bad if not p.is_symlink()]
     distinct = len({p.read_bytes() for p in readable}) + len(bad) - len(readable)  # keyed by content
