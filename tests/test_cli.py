@@ -67,7 +67,7 @@ def test_bad_files_are_named_the_good_ones_imported_exit_1(env, tmp_path):
                          ("blank_scan.pdf", "no text found on any page"),
                          ("blank_300_pages.pdf", "no text found on any page"),
                          ("truncated.pdf", "not a readable PDF"),
-                         ("zip_named.pdf", "a ZIP archive"),
+                         ("zip_named.pdf", "unsupported file type: a ZIP archive"),
                          ("loop_a.pdf", "Too many levels of symbolic links")):
         assert f"Error: {folder / 'bad' / name}: {reason}" in result.stderr, name
     assert "unexpected" not in result.stderr
