@@ -34,6 +34,9 @@ run: model
 test: $(VENV)/.stamp-dev
 	$(PY) -m pytest -q
 
+lint: $(VENV)/.stamp-dev
+	$(VENV)/bin/ruff check ingest models corpus jianbao scripts tests
+
 bench: $(VENV)/.stamp-dev model
 	$(PY) scripts/bench.py all
 

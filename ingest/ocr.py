@@ -10,7 +10,6 @@ The segmenter (ingest/segment.py) turns these pages into a bulletin exactly as f
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +18,10 @@ import cv2
 import numpy as np
 
 from ingest import raster
-from ingest.document import BBox, Line, Page
+from ingest.document import BBox, Page
 from ingest.errors import ImageTooLarge, OCRUnavailable, UnreadableImage
-from ingest.layout import SEGMENT_GAP_EM
+from ingest.ocr_lines import Box, boxes_to_lines, size_px
+from ingest.text import cjk
 
 # Rasterising PDF pages. A page that holds a scanned image is rendered at the image's own
 # resolution (no resampling), capped at MAX_DPI and raised to MIN_DPI; a page without one at
@@ -40,9 +40,6 @@ DET_LIMIT = 960
 MIN_SCORE = 0.5            # recognitions below this are noise (RapidOCR's own text_score)
 RULE_MIN_PT = 48.0         # a ruling line is at least this long (longest glyph stroke: ~1 em)
 FLIP_CHECK_SCORE = 0.85   # a page whose mean score is lower is also tried upside down
-# Stroke thickness over font size: bold lines measured 1.16-1.35x the page's body lines, body
-# lines at most 1.07x their median (clean 300 dpi and degraded 200 dpi scans of the samples).
-BOLD_RATIO = 1.12
 
 # ------------------------------------------------------------------ the engine
 
@@ -123,124 +120,7 @@ def _recognise(eng, crops: list[np.ndarray]) -> list[tuple[str, float]]:
     return list(zip(out.txts, (float(s) for s in out.scores)))
 
 
-# ------------------------------------------------------------------ text normalisation
-
-_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CJK_PUNCT = r"\u3000-\u303f\uff00-\uffef\u2018-\u201f\u2014\u2026"
-CJK_CHAR_RE = re.compile(f"[{_HAN}{_CJK_PUNCT}]")
-_FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
-
-
-def _cjk(ch: str) -> bool:
-    return bool(ch) and bool(CJK_CHAR_RE.match(ch))
-
-
-def normalise_text(text: str) -> str:
-    """OCR text in Chinese context gets full-width punctuation; Latin/number context keeps ASCII.
-
-    `,;:!?` next to a CJK character become `，；：！？` (not between two digits: 10:30, 1,000);
-    a bracket pair becomes `（）` if it encloses or touches CJK text.
-    """
-    text = text.strip()
-    chars = list(text)
-    n = len(chars)
-    for i, ch in enumerate(chars):
-        if ch not in ",;:!?":
-            continue
-        prev = chars[i - 1] if i else ""
-        nxt = chars[i + 1] if i + 1 < n else ""
-        if prev.isdigit() and nxt.isdigit() and prev.isascii() and nxt.isascii():
-            continue
-        if _cjk(prev) or _cjk(nxt) or (prev and not nxt and _cjk_context(chars, i)):
-            chars[i] = _FULL[ch]
-    stack: list[int] = []
-    for i, ch in enumerate(chars):
-        if ch in "(（":
-            stack.append(i)
-        elif ch in ")）" and stack:
-            j = stack.pop()
-            inner = "".join(chars[j + 1:i])
-            outer = (chars[j - 1] if j else "") + (chars[i + 1] if i + 1 < n else "")
-            if any(_cjk(c) for c in inner) or any(_cjk(c) for c in outer) or chars[j] == "（" \
-                    or chars[i] == "）":
-                chars[j], chars[i] = "（", "）"
-    for j in stack:                              # an unmatched bracket: judge by its neighbours
-        if chars[j] == "(" and ((j + 1 < n and _cjk(chars[j + 1])) or (j and _cjk(chars[j - 1]))):
-            chars[j] = "（"
-    for i, ch in enumerate(chars):
-        if ch == ")" and ((i and _cjk(chars[i - 1])) or (i + 1 < n and _cjk(chars[i + 1]))):
-            chars[i] = "）"
-    out = "".join(chars)
-    # 一 touching an Arabic digit is a dash: 4月1日一6月30日 -> 4月1日—6月30日, — 4 —
-    return DIGIT_DASH_RE.sub("—", out)
-
-
-DIGIT_DASH_RE = re.compile(r"(?<=[0-9])一|一(?=[0-9])")
-LEADING_DASH_RE = re.compile(r"^[一—－\-―]+")
-
-
-def _cjk_context(chars: list[str], i: int) -> bool:
-    return sum(_cjk(c) for c in chars[max(0, i - 4):i]) >= 2
-
-
-# ------------------------------------------------------------------ font size from the text
-
-def em_width(text: str) -> float:
-    """Advance of a text in ems: CJK and full-width forms 1, Latin letters and digits ~0.55."""
-    total = 0.0
-    for ch in text:
-        if ch.isspace():
-            total += 0.25
-        elif _cjk(ch) or ord(ch) > 0x2e7f:
-            total += 1.0
-        elif ch in ".,:;'|!`":
-            total += 0.27
-        elif ch in "-()[]/\"":
-            total += 0.33
-        elif ch in "%@&#":
-            total += 0.85
-        else:
-            total += 0.55
-    return total
-
-
-# Ink is narrower than the advance: CJK glyphs leave ~0.06 em each side, and punctuation that
-# sits in one side of its em box (，。、 at the left; “（《 at the right) leaves more.
-_LEFT_HEAVY = "，。、；：！？”’）》」』】〕"
-_RIGHT_HEAVY = "“‘（《「『【〔"
-
-
-def ink_ems(text: str) -> float:
-    """The width in ems that a line's ink (not its advance) spans."""
-    text = text.strip()
-    if not text:
-        return 0.0
-    ems = em_width(text) - 0.12
-    if text[-1] in _LEFT_HEAVY:
-        ems -= 0.6
-    if text[0] in _RIGHT_HEAVY:
-        ems -= 0.6
-    return max(ems, 0.3)
-
-
 # ------------------------------------------------------------------ page images
-
-
-@dataclass(slots=True)
-class _Box:
-    """One recognised text box in page pixels (deskewed, upright)."""
-
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-    text: str
-    score: float
-    ink: tuple[int, int, int, int] | None = None   # tight ink box, page pixels
-    stroke: float | None = None
-    red: float = 0.0
-    dash: float = 0.0                              # length (ems) of a leading dash
-    size: float = 0.0                              # estimated font size, px
 
 
 def _to_gray(img: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
@@ -407,7 +287,7 @@ def _with_leading_dash(rect, ink: np.ndarray):
     return rect
 
 
-def _text_boxes(eng, prep: "_Prepared") -> list[_Box]:
+def _text_boxes(eng, prep: "_Prepared") -> list[Box]:
     """Detect, add missed glyphs, cut at vertical rules, recognise."""
     bgr, rules = prep.bgr, prep.rules
     h, w = bgr.shape[:2]
@@ -423,15 +303,15 @@ def _text_boxes(eng, prep: "_Prepared") -> list[_Box]:
     for rect in found + _missed_ink(prep.ink, found):
         rects += _split_at_rules(rect, verticals)
     results = _recognise(eng, [_crop(bgr, r) for r in rects])
-    return [_Box(*r, text, score) for r, (text, score) in zip(rects, results)]
+    return [Box(*r, text, score) for r, (text, score) in zip(rects, results)]
 
 
-def _mean_score(boxes: list[_Box]) -> float:
+def _mean_score(boxes: list[Box]) -> float:
     weights = [max(len(b.text), 1) for b in boxes]
     return sum(b.score * n for b, n in zip(boxes, weights)) / max(sum(weights), 1)
 
 
-def _upside_down(eng, bgr: np.ndarray, boxes: list[_Box]) -> bool:
+def _upside_down(eng, bgr: np.ndarray, boxes: list[Box]) -> bool:
     """Compare recognition scores of a few boxes as they are and turned by 180 degrees."""
     sample = sorted(boxes, key=lambda b: -(b.x1 - b.x0))[:6]
     if not sample:
@@ -478,7 +358,7 @@ def _prepare(gray: np.ndarray, colour: np.ndarray | None, dpi: float,
     return _Prepared(gray, colour, ink, rules, bgr)
 
 
-def _measure(box: _Box, prep: _Prepared) -> None:
+def _measure(box: Box, prep: _Prepared) -> None:
     """Tight ink box, stroke weight and redness of one text box."""
     x0, y0, x1, y1 = (int(round(v)) for v in (box.x0, box.y0, box.x1, box.y1))
     ink = prep.ink[y0:y1, x0:x1]
@@ -488,8 +368,8 @@ def _measure(box: _Box, prep: _Prepared) -> None:
     ex0, ey0, ex1, ey1 = extent
     box.ink = (x0 + ex0, y0 + ey0, x0 + ex1, y0 + ey1)
     tight = ink[ey0:ey1, ex0:ex1]
-    box.size = _size_px(box)
-    if sum(1 for ch in box.text if _cjk(ch)) >= 2:
+    box.size = size_px(box)
+    if sum(1 for ch in box.text if cjk(ch)) >= 2:
         box.stroke = raster.stroke_width(tight, box.size)
     box.dash = raster.leading_dash_length(tight, (ey1 - ey0) / 0.92)
     if prep.colour is not None:
@@ -510,106 +390,8 @@ def ocr_image(img: np.ndarray, dpi: float, number: int, where: str | Path = "<im
         _measure(box, prep)
     factor = 72.0 / dpi
     h, w = prep.gray.shape
-    lines = _boxes_to_lines(boxes, prep.rules, factor, number)
+    lines = boxes_to_lines(boxes, prep.rules, factor, number)
     return Page(number, w * factor, h * factor, lines, _rules_to_points(prep.rules, factor), "ocr")
-
-
-# ------------------------------------------------------------------ boxes -> lines
-
-
-def _size_px(box: _Box) -> float:
-    """Font size in pixels: ink width over the line's width in ems; the ink height when the
-    text is too short for that to be reliable."""
-    x0, y0, x1, y1 = box.ink or (box.x0, box.y0, box.x1, box.y1)
-    ems = ink_ems(box.text)
-    by_height = (y1 - y0) / 0.92
-    if ems < 3:
-        return by_height
-    return (x1 - x0) / ems
-
-
-def _boxes_to_lines(boxes: list[_Box], rules, factor: float, number: int) -> tuple[Line, ...]:
-    """Boxes of one row closer than SEGMENT_GAP_EM font sizes (and not split by a vertical rule)
-    form one line, as glyph runs do in text PDFs."""
-    verticals = [r for r in rules if r[3] - r[1] > r[2] - r[0]]
-    sized = [(b, b.size or _size_px(b)) for b in boxes]
-    strokes = [b.stroke / s for b, s in sized if b.stroke and s > 0 and len(b.text) >= 8]
-    body_stroke = float(np.median(strokes)) if strokes else None
-    rows: list[list[tuple[_Box, float]]] = []
-    for item in sorted(sized, key=lambda it: (_ymid(it[0]), it[0].x0)):
-        box = item[0]
-        for row in rows[-3:]:
-            ref = row[-1][0]
-            top, bottom = _yspan(ref)
-            t2, b2 = _yspan(box)
-            if min(bottom, b2) - max(top, t2) > 0.5 * min(bottom - top, b2 - t2):
-                row.append(item)
-                break
-        else:
-            rows.append([item])
-    lines = []
-    for row in rows:
-        row.sort(key=lambda it: it[0].x0)
-        group = [row[0]]
-        for item in row[1:]:
-            prev = group[-1][0]
-            gap = _xspan(item[0])[0] - _xspan(prev)[1]
-            size = max(group[-1][1], item[1])
-            ruled = any(_xspan(prev)[1] <= (v[0] + v[2]) / 2 <= _xspan(item[0])[0]
-                        and v[1] <= _ymid(prev) <= v[3] for v in verticals)
-            if gap <= SEGMENT_GAP_EM * size and not ruled:
-                group.append(item)
-            else:
-                lines.append(_make_line(group, factor, number, body_stroke))
-                group = [item]
-        lines.append(_make_line(group, factor, number, body_stroke))
-    return tuple(sorted(lines, key=lambda ln: (ln.bbox.top, ln.bbox.x0)))
-
-
-def _yspan(box: _Box) -> tuple[float, float]:
-    return (box.ink[1], box.ink[3]) if box.ink else (box.y0, box.y1)
-
-
-def _xspan(box: _Box) -> tuple[float, float]:
-    return (box.ink[0], box.ink[2]) if box.ink else (box.x0, box.x1)
-
-
-def _ymid(box: _Box) -> float:
-    top, bottom = _yspan(box)
-    return (top + bottom) / 2
-
-
-def _make_line(group: list[tuple[_Box, float]], factor: float, number: int,
-               body_stroke: float | None) -> Line:
-    boxes = [b for b, _ in group]
-    text = ""
-    for b in boxes:
-        t = b.text.strip()
-        if b.dash >= 1.6 and not text:          # a 2-em dash read as 一, — or missed
-            t = "——" + LEADING_DASH_RE.sub("", t, count=1)
-        if text and t and text[-1].isascii() and text[-1].isalnum() and t[0].isascii() \
-                and t[0].isalnum():
-            text += " "
-        text += t
-    text = normalise_text(text)
-    x0 = min(_xspan(b)[0] for b in boxes)
-    x1 = max(_xspan(b)[1] for b in boxes)
-    top = min(_yspan(b)[0] for b in boxes)
-    bottom = max(_yspan(b)[1] for b in boxes)
-    chars = [max(len(b.text), 1) for b in boxes]
-    if len(boxes) == 1:
-        size = _size_px(_Box(x0, top, x1, bottom, text, 0.0, (x0, top, x1, bottom)))
-    else:                                       # the gaps between boxes are not text
-        size = sum(s * n for (_, s), n in zip(group, chars)) / sum(chars)
-    score = sum(b.score * n for b, n in zip(boxes, chars)) / sum(chars)
-    red = sum(b.red * n for b, n in zip(boxes, chars)) / sum(chars) > 0.5
-    bold = False
-    if body_stroke:
-        rel = [b.stroke / s for b, s in group if b.stroke and s > 0]
-        bold = bool(rel) and float(np.median(rel)) >= BOLD_RATIO * body_stroke
-    return Line(text=text, bbox=BBox(x0 * factor, top * factor, x1 * factor, bottom * factor),
-                size=round(size * factor, 2), bold=bold, red=red,
-                confidence=round(score, 4), page=number)
 
 
 # ------------------------------------------------------------------ public API

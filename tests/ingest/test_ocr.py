@@ -40,12 +40,12 @@ SRC = ROOT / "examples" / "src"
     ("（供稿：长宁区邮政管理局）", "（供稿：长宁区邮政管理局）"),
 ])
 def test_normalise_text(raw, expected):
-    from ingest.ocr import normalise_text
+    from ingest.text import normalise_text
     assert normalise_text(raw) == expected
 
 
 def test_em_width_counts_cjk_as_one_em_and_latin_as_about_half():
-    from ingest.ocr import em_width, ink_ems
+    from ingest.text import em_width, ink_ems
     assert em_width("市邮政管理局") == 6
     assert 2.0 <= em_width("2025") <= 2.4
     assert ink_ems("会议强调，") < em_width("会议强调，") - 0.5   # trailing comma ink is narrow
@@ -302,10 +302,10 @@ def test_red_masthead_and_bold_title_from_pixels(page1_png, tmp_path):
 
 def test_corrupt_page_image_is_a_clear_error(tmp_path):
     from ingest import parse_file
-    from ingest.errors import UnreadableFile
+    from ingest.errors import UnreadableImage
     bad = tmp_path / "page1.png"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
-    with pytest.raises(UnreadableFile, match="cannot decode the image"):
+    with pytest.raises(UnreadableImage, match="not a readable image"):
         parse_file(bad)
 
 
