@@ -163,6 +163,26 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX articles_listing ON articles(date, issue_id, seq);
     """,
+    # 5: each article's tags as bit masks (bits from label_bits), so a topic x company
+    # cross-tab is one GROUP BY over the articles instead of a self-join of the tags
+    """
+    CREATE TABLE label_bits (
+        kind  TEXT NOT NULL,
+        label TEXT NOT NULL,
+        bit   INTEGER NOT NULL,
+        PRIMARY KEY (kind, label),
+        UNIQUE (kind, bit)
+    );
+    INSERT INTO label_bits SELECT kind, label, ROW_NUMBER() OVER (PARTITION BY kind ORDER BY label) - 1
+        FROM (SELECT DISTINCT kind, label FROM tags);
+    ALTER TABLE articles ADD COLUMN topic_mask INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE articles ADD COLUMN company_mask INTEGER NOT NULL DEFAULT 0;
+    UPDATE articles SET
+        topic_mask = (SELECT COALESCE(SUM(1 << b.bit), 0) FROM tags t JOIN label_bits b USING (kind, label)
+                      WHERE t.article_id = articles.article_id AND t.kind = 'topic'),
+        company_mask = (SELECT COALESCE(SUM(1 << b.bit), 0) FROM tags t JOIN label_bits b USING (kind, label)
+                        WHERE t.article_id = articles.article_id AND t.kind = 'company');
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

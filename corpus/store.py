@@ -295,6 +295,16 @@ def refresh_tags(conn, article_id: str) -> None:
     conn.execute("INSERT INTO tags SELECT t.article_id, t.kind, t.label, t.score, t.source, a.date"
                  " FROM tags_in_force t JOIN articles a USING (article_id)"
                  " WHERE t.article_id = ? AND t.value = 1", (article_id,))
+    conn.execute("INSERT OR IGNORE INTO label_bits SELECT t.kind, t.label, (SELECT COALESCE(MAX(bit) + 1, 0)"
+                 " FROM label_bits b WHERE b.kind = t.kind) FROM tags t WHERE t.article_id = ?"
+                 " AND NOT EXISTS (SELECT 1 FROM label_bits b WHERE b.kind = t.kind AND b.label = t.label)",
+                 (article_id,))
+    conn.execute(
+        "UPDATE articles SET topic_mask = (SELECT COALESCE(SUM(1 << b.bit), 0) FROM tags t JOIN label_bits b"
+        " USING (kind, label) WHERE t.article_id = articles.article_id AND t.kind = 'topic'),"
+        " company_mask = (SELECT COALESCE(SUM(1 << b.bit), 0) FROM tags t JOIN label_bits b"
+        " USING (kind, label) WHERE t.article_id = articles.article_id AND t.kind = 'company')"
+        " WHERE article_id = ?", (article_id,))
 
 
 def file_digest(text: str) -> str:
