@@ -45,6 +45,7 @@ from corpus.store import Corpus
 from corpus.worker import Job, Limits, Parsed, work
 from ingest.errors import (CorpusError, IngestError, JianbaoError, ModelError, ModelNotFound,
                            SchemaOutOfDate, UnknownLabel, UnsupportedFile)
+from jianbao.choices import OCR, By
 from jianbao.settings import Settings
 
 log = logging.getLogger("jianbao.api")
@@ -234,21 +235,6 @@ bearer = HTTPBearer(auto_error=False, description="JIANBAO_TOKEN of the server")
 # ---------------------------------------------------------------------------- request bodies
 
 
-class OCRMode(str, Enum):
-    auto = "auto"
-    always = "always"
-    never = "never"
-
-
-class By(str, Enum):
-    month = "month"
-    quarter = "quarter"
-    year = "year"
-    issue = "issue"
-    company = "company"
-    topic = "topic"
-
-
 class Fmt(str, Enum):
     json = "json"
     csv = "csv"
@@ -410,7 +396,7 @@ def create_app(settings: Settings, config: ApiConfig | None = None) -> FastAPI:
                          401: {}, 403: {}, 413: {"description": "Over the size or page limit"},
                          415: {"description": "Not a PDF or image"}, 422: {"description": "Unreadable"}})
     async def upload_document(file: UploadFile = File(..., description="A PDF, PNG, JPEG or TIFF"),
-                              ocr: OCRMode = Query(OCRMode.auto, description="OCR pages without a text layer")):
+                              ocr: OCR = Query(OCR.auto, description="OCR pages without a text layer")):
         """Import one bulletin: parse, tag with the active model, store; returns the issue and its articles."""
         name = display_name(file.filename)
         folder = tempfile.mkdtemp(prefix="jianbao-upload-")

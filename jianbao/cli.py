@@ -16,17 +16,12 @@ from typing import List, Optional
 
 import typer
 
+from jianbao.choices import OCR, By
 from jianbao.render import err_console, print_rows, tag_list
 from jianbao.settings import Settings, build_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Turn Chinese industry bulletins into a labelled, queryable corpus.")
-
-
-class OCR(str, Enum):
-    auto = "auto"
-    always = "always"
-    never = "never"
 
 
 class Fmt(str, Enum):
@@ -210,15 +205,6 @@ def tag_cli(ctx: typer.Context, file: str = typer.Argument("-", help="JSONL of {
     with handled():
         for out in tag_records(settings(ctx).models_dir, (json.loads(l) for l in lines if l.strip())):
             sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
-
-
-class By(str, Enum):
-    month = "month"
-    quarter = "quarter"
-    year = "year"
-    issue = "issue"
-    company = "company"
-    topic = "topic"
 
 
 @app.command("trends")
