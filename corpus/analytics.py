@@ -35,7 +35,7 @@ def _period_sql(by: str, table: str) -> str:
     d = f"{table}.date"
     return {"month": f"substr({d}, 1, 7)", "year": f"substr({d}, 1, 4)",
             "quarter": f"substr({d}, 1, 4) || '-Q' || ((CAST(substr({d}, 6, 2) AS INTEGER) + 2) / 3)",
-            "issue": "a.issue_id"}[by]
+            "issue": f"{table}.issue_id"}[by]
 
 
 def _date_clause(table: str, since: str | None, until: str | None) -> tuple[str, list]:
@@ -66,7 +66,7 @@ def trends(conn, by: str = "month", kind: str = "topic", label: str | None = Non
     join = " JOIN articles a USING (article_id)" if by == "issue" else ""
     one = " AND t.label = ?" if label else ""
     rows = conn.execute(
-        f"SELECT {_period_sql(by, 't')} p, t.label, COUNT(*) FROM tags t{join}"
+        f"SELECT {_period_sql(by, 'a' if join else 't')} p, t.label, COUNT(*) FROM tags t{join}"
         f" WHERE t.kind = ?{one} AND {twhere} GROUP BY p, t.label",
         [kind, *([label] if label else []), *tparams]).fetchall()
     start, end = month_bounds(since, until)
@@ -151,3 +151,47 @@ def search(conn, query: str, segment: Callable[[str], str], topic: str | None = 
     return pd.DataFrame([(r["article_id"], r["date"], r["title"], round(-r["rank"], 3),
                           snippet(r["text"], words)) for r in rows],
                         columns=["article_id", "date", "title", "score", "snippet"])
+
+
+SUBMITTED, PUBLISHED = "来稿数", "刊用数"
+
+
+def submissions(conn, by: str = "quarter", since: str | None = None, until: str | None = None):
+    """The 来稿及刊用情况 tables as data: articles submitted and published per company and period
+    (the issue's date), company names resolved to taxonomy keys where an alias matches."""
+    import json
+
+    import pandas as pd
+
+    from models import load_taxonomy
+    from models.companies import build_alias_matcher, text_to_alias_spans
+    if by not in ("quarter", "year", "month", "issue"):
+        raise ValueError("--by must be one of month, quarter, year, issue")
+    matcher = build_alias_matcher(load_taxonomy())
+    where, params = _date_clause("i", since, until)
+    out = []
+    for t in conn.execute(
+            f"SELECT t.table_id, t.header, i.issue_id, i.date, {_period_sql(by, 'i')} period"
+            f" FROM doc_tables t JOIN issues i USING (issue_id) WHERE {where}",
+            params).fetchall():
+        header = json.loads(t["header"])
+        if SUBMITTED not in header or PUBLISHED not in header:
+            continue
+        name_col = next((i for i, h in enumerate(header) if "名称" in h or "单位" in h), 1)
+        for (cells,) in conn.execute("SELECT cells FROM table_rows WHERE table_id = ? ORDER BY row_no",
+                                     (t["table_id"],)):
+            row = json.loads(cells)
+            name = str(row[name_col])
+            spans = text_to_alias_spans(matcher, name, frozenset(range(len(name) + 1)))
+            out.append((t["period"], spans[0][0] if spans else None, name,
+                        _int(row[header.index(SUBMITTED)]), _int(row[header.index(PUBLISHED)])))
+    frame = pd.DataFrame(out, columns=["period", "company", "name", "submitted", "published"])
+    if frame.empty:
+        return frame
+    frame = (frame.groupby(["period", "company", "name"], dropna=False, as_index=False)
+             [["submitted", "published"]].sum().sort_values(["period", "submitted"], ascending=[True, False]))
+    return frame.astype({"company": object}).where(frame.notna(), None)
+
+
+def _int(value) -> int:
+    return value if isinstance(value, int) else int(value) if str(value).isdigit() else 0

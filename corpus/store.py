@@ -260,6 +260,11 @@ class Corpus:
         from corpus.analytics import crosstab
         return crosstab(self.conn, topic, company, since, until)
 
+    def submissions(self, by: str = "quarter", since: str | None = None, until: str | None = None):
+        """Submitted and published articles per company and period (the 来稿及刊用情况 tables)."""
+        from corpus.analytics import submissions
+        return submissions(self.conn, by, since, until)
+
     def search(self, query: str, limit: int = 20, **filters):
         from corpus.analytics import search
         return search(self.conn, query, self.segment, limit=limit, **filters)

@@ -233,6 +233,16 @@ def trends_cli(ctx: typer.Context, by: By = typer.Option(By.month, help="Period,
         err_console().print(f"chart written to {plot_trends(frame, plot, names)}", markup=False)
 
 
+@app.command("submissions")
+def submissions_cli(ctx: typer.Context, by: By = typer.Option(By.quarter, help="month|quarter|year|issue"),
+                    since: Optional[str] = None, until: Optional[str] = None,
+                    fmt: Fmt = typer.Option(Fmt.table, "--format")):
+    """Articles submitted and published per company and period (来稿及刊用情况)."""
+    from jianbao.render import print_frame
+    with open_corpus(ctx) as corpus:
+        print_frame(corpus.submissions(by.value, since, until), fmt.value)
+
+
 @app.command("search")
 def search_cli(ctx: typer.Context, query: str, topic: Optional[str] = None,
                company: Optional[str] = None, since: Optional[str] = None,

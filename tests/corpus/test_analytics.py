@@ -70,3 +70,17 @@ def test_search_ranks_titles_and_highlights(corpus):
     assert list(two_char.article_id) == ["2025-07-01"]
     assert list(corpus.search("反诈", company="sf").article_id) == ["2025-01-01"]
     assert corpus.search("不存在的词语组合").empty
+
+
+def test_submission_tables_per_company_and_period(tmp_path):
+    from ingest.document import Table
+    table = Table("来稿及刊用情况", "（2025年1月1日—3月31日）", None, ("序号", "企业名称", "来稿数", "刊用数"),
+                  ((1, "中国邮政集团有限公司上海市分公司", 12, 5), (2, "顺丰速运上海区", 3, 1),
+                   (3, "某某物流公司", 2, 0)))
+    with Corpus.in_memory(segment=segment_for_search) as c:
+        for no, day in ((1, dt.date(2025, 4, 3)), (2, dt.date(2025, 5, 8))):
+            b = _bulletin(day, no, [("标题", "正文。", "anti_fraud", None)])
+            c.add_bulletin(Bulletin(b.meta, b.articles, (table,), source=b.source))
+        frame = c.submissions(by="quarter")
+    got = {(r.period, r.company, r.submitted, r.published) for r in frame.itertuples()}
+    assert got == {("2025-Q2", "china_post", 24, 10), ("2025-Q2", "sf", 6, 2), ("2025-Q2", None, 4, 0)}
