@@ -177,7 +177,8 @@ def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | 
 def failed_paths(corpus: Corpus) -> list[str]:
     """Paths whose last import failed: what `--retry-failed` tries again."""
     return [r[0] for r in corpus.conn.execute(
-        "SELECT path FROM documents WHERE status = 'failed' ORDER BY path")]
+        "SELECT DISTINCT path FROM documents WHERE status = 'failed' AND path NOT IN"
+        " (SELECT path FROM documents WHERE status != 'failed') ORDER BY path")]
 
 
 def runs(corpus: Corpus, limit: int = 20) -> list[dict]:

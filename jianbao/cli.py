@@ -91,6 +91,9 @@ def ingest_cli(ctx: typer.Context, paths: List[Path] = typer.Argument(None, help
     with open_corpus(ctx) as corpus:
         models_dir = _checked_models_dir(settings(ctx)) if tag else None
         todo = failed_paths(corpus) if retry_failed else list(paths or [])
+        if retry_failed and not todo:
+            err_console().print("no failed files to retry", markup=False)
+            return
         if not todo:
             raise typer.BadParameter("give files or folders (or --retry-failed)")
         with ingest_progress() as progress:
@@ -145,10 +148,13 @@ def articles_cli(ctx: typer.Context, topic: Optional[str] = None, company: Optio
 def show_cli(ctx: typer.Context, article_id: str,
              fmt: str = typer.Option("text", "--format", help="text or json")):
     """Show one article with its tags."""
+    from corpus.curation import unreviewed_labels
     from corpus.queries import get_article
     from jianbao.render import show_article
     with open_corpus(ctx) as corpus:
         record = get_article(corpus.conn, article_id)
+        if record is not None:      # a label added to the taxonomy later: not reviewed, not "no"
+            record["not_reviewed"] = [f"{k}:{l}" for k, l in unreviewed_labels(corpus.conn, article_id, _label_keys())]
     if record is None:
         err_console().print(f"Error: no article {article_id!r} (see `jianbao articles`)", markup=False)
         raise typer.Exit(1)

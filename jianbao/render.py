@@ -59,6 +59,8 @@ def show_article(record: dict, fmt: str = "text") -> None:
     lines += [f"topics: {tag_list(record['topics']) or '-'}",
               f"companies: {tag_list(record['companies']) or '-'}",
               f"pages: {', '.join(map(str, record['pages']))}"]
+    if record.get("not_reviewed"):
+        lines.append(f"not reviewed: {', '.join(record['not_reviewed'])}")
     if record.get("ocr_confidence") is not None:
         lines.append(f"OCR confidence: {record['ocr_confidence']:.3f}"
                      + ("  (low: needs review)" if record.get("low_confidence") else ""))

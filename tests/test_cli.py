@@ -123,3 +123,20 @@ def test_export_formats(env, tmp_path, fmt):
         import pyarrow.parquet as pq
         table = pq.read_table(out)
         assert table.num_rows == 1 and table.column("title")[0].as_py() == "来稿及刊用情况"
+
+
+def test_retry_failed_and_runs(env, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    broken = folder / "issue.pdf"
+    broken.write_bytes(SAMPLE.read_bytes()[:5000])           # a truncated download
+    assert run("ingest", folder).exit_code == 1
+    shutil.copy(SAMPLE, broken)                              # downloaded again, whole
+    retry = run("ingest", "--retry-failed")
+    assert retry.exit_code == 0, retry.stderr
+    assert "imported 1" in retry.stderr
+    runs = json.loads(run("runs", "--format", "json").stdout)
+    assert [(r["failed"], r["imported"]) for r in runs] == [(0, 1), (1, 0)]
+    done = run("ingest", "--retry-failed")                   # nothing left to retry
+    assert done.exit_code == 0 and "no failed files to retry" in done.stderr
+    assert run("ingest").exit_code == 2                      # no paths: a usage error

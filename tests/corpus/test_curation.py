@@ -158,3 +158,18 @@ def test_review_queue_orders_by_margin_and_resumes(tmp_path, models):
         mark_reviewed(corpus, queue[1].article_id, "skipped", "curator")
         again = review_queue(corpus.conn, thresholds, limit=50)
         assert [q.article_id for q in again] == [q.article_id for q in queue[2:]]
+
+
+def test_a_topic_added_later_is_not_reviewed_rather_than_negative(tmp_path, models):
+    from corpus.curation import unreviewed_labels
+    with Corpus.open(tmp_path / "c.db") as corpus:
+        articles = donation_articles()[:2]
+        corpus.add_bulletin(_bulletin(3, articles), load_bulletin_tagger(models)(_bulletin(3, articles)))
+        keys = _keys()
+        assert unreviewed_labels(corpus.conn, "2025-03-01", keys) == []
+        later = {"topic": keys["topic"] + ("blood_donation",), "company": keys["company"]}
+        assert unreviewed_labels(corpus.conn, "2025-03-01", later) == [("topic", "blood_donation")]
+        negatives = corpus.conn.execute("SELECT COUNT(*) FROM labels WHERE label = 'blood_donation'").fetchone()[0]
+        assert negatives == 0
+        apply_changes(corpus, [LabelChange("2025-03-01", "topic", "blood_donation", 1)], "ann")
+        assert unreviewed_labels(corpus.conn, "2025-03-01", later) == []
