@@ -22,7 +22,7 @@ $(VENV)/.stamp-dev: $(VENV)/.stamp-base
 # The default model is trained from the repo's data, reproducibly (fixed seeds), and retrained
 # only when the data or the taxonomy change.
 $(JIANBAO_HOME)/.model-stamp: $(VENV)/.stamp-base models/taxonomy.toml $(wildcard models/data/*.jsonl)
-	$(JB) train --quiet
+	$(JB) --db $(DB) train --quiet --activate
 	mkdir -p $(JIANBAO_HOME) && touch $@
 
 model: $(JIANBAO_HOME)/.model-stamp

@@ -64,6 +64,25 @@ def human_examples(conn) -> list:
                     "human labels in the corpus") for r in human_labelled(conn)]
 
 
+def train_with_corpus(db, data_dir, models_dir, seed: int = 0, activate: bool = False):
+    """Train a new model version on the authored data plus the corpus's human labels (if the
+    database exists); with `activate`, promote it under the usual rule."""
+    from pathlib import Path
+
+    from models import train_models
+    from models.promotion import promote_checked
+    extra = []
+    if db is not None and Path(db).exists():
+        with Corpus.open(db) as corpus:
+            extra = human_examples(corpus.conn)
+    info = train_models(data_dir, models_dir, seed=seed, extra_examples=extra)
+    if activate and not info.active:
+        promote_checked(info.version, models_dir)
+        from dataclasses import replace
+        info = replace(info, active=True)
+    return info
+
+
 @dataclass(slots=True)
 class ReclassifyReport:
     articles: int = 0

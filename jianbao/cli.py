@@ -186,20 +186,15 @@ def stats_cli(ctx: typer.Context, fmt: Fmt = typer.Option(Fmt.table, "--format")
 
 @app.command("train")
 def train_cli(ctx: typer.Context, quiet: bool = typer.Option(False, "--quiet", "-q"),
-              seed: Optional[int] = typer.Option(None, help="Random seed [env JIANBAO_SEED; 0]")):
-    """Train the topic and company models on the repo's data and register a new version."""
-    from models import train_models
+              seed: Optional[int] = typer.Option(None, help="Random seed [env JIANBAO_SEED; 0]"),
+              activate: bool = typer.Option(False, "--activate", help="Promote the new version")):
+    """Train on the repo's data plus every human label in the corpus; register a new version."""
+    from corpus.curation import train_with_corpus
     from jianbao.render import print_training
     s = settings(ctx)
     with handled():
-        extra = []
-        if s.db.exists():                         # every human label in the corpus trains too
-            from corpus import Corpus
-            from corpus.curation import human_examples
-            with Corpus.open(s.db) as corpus:
-                extra = human_examples(corpus.conn)
-        info = train_models(s.data_dir, s.models_dir, seed=s.seed if seed is None else seed,
-                            extra_examples=extra)
+        info = train_with_corpus(s.db, s.data_dir, s.models_dir, s.seed if seed is None else seed,
+                                 activate)
     print_training(info, quiet)
 
 
