@@ -57,7 +57,7 @@ def _bounds(lines: list[Line], size: float, fallback: tuple[float, float] | None
     return _percentile([ln.bbox.x0 for ln in body], 0.1), _percentile([ln.bbox.x1 for ln in body], 0.95)
 
 
-def page_metrics(lines: list[Line], page: Page, doc: Metrics | None, gutter: float | None) -> Metrics:
+def page_metrics(lines: list[Line], doc: Metrics | None, gutter: float | None) -> Metrics:
     """Body size, column and line pitch of a page; the document's where the page has too little text."""
     chars = sum(len(ln.text) for ln in lines)
     size = body_size(lines) if chars >= 150 or doc is None else doc.size
@@ -372,7 +372,7 @@ def pages_to_bulletin(pages: list[Page] | tuple[Page, ...], source=None,
     ordered = {p.number: [ln for ln in reading_order(list(p.lines), p.width)
                           if not is_furniture(ln, p, recurring)] for p in pages}
     everything = [ln for p in pages for ln in ordered[p.number]]
-    doc = page_metrics(everything, pages[0], None, None) if everything else None
+    doc = page_metrics(everything, None, None) if everything else None
     warns = list(warnings)
     first = next((p for p in pages if ordered[p.number]), None)
     meta = IssueMeta()
@@ -381,7 +381,7 @@ def pages_to_bulletin(pages: list[Page] | tuple[Page, ...], source=None,
         lines = ordered[page.number]
         cells = table_line_ids(lines, page.rules)
         text = [ln for ln in lines if id(ln) not in cells]    # tables do not set the body size
-        m = page_metrics(text, page, doc, column_split(text, page.width))
+        m = page_metrics(text, doc, column_split(text, page.width))
         if page is first:
             meta, used, head_warnings = parse_masthead(lines, m.size)
             warns += head_warnings
