@@ -8,6 +8,7 @@ command again), and each document is committed in its own transaction.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -39,10 +40,17 @@ class ImportReport:
 
     @property
     def counts(self) -> dict[str, int]:
-        return {"imported": self.count("imported") + self.count("replaced"),
-                "present": self.count("present"), "duplicate": self.count("duplicate"),
+        """Per file, as it ends: a file imported and later replaced by a better source of the
+        same issue in this run counts as a duplicate, not as imported."""
+        here = {r.sha256 for r in self.results if r.status in ("imported", "replaced")}
+        superseded = sum(1 for r in self.results if r.status == "replaced" and r.replaced in here)
+        return {"imported": self.count("imported") + self.count("replaced") - superseded,
+                "present": self.count("present"),
+                "duplicate": self.count("duplicate") + superseded,
                 "failed": len(self.failures), "warnings": len(self.warnings),
-                "articles": sum(r.n_articles for r in self.results), "pages": self.pages}
+                "articles": sum(r.n_articles for r in self.results if r.sha256 not in
+                                {x.replaced for x in self.results if x.status == "replaced"}),
+                "pages": self.pages}
 
     @property
     def exit_code(self) -> int:
@@ -157,8 +165,11 @@ def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | 
     report = ImportReport(run_id=corpus.start_run({"paths": paths, "ocr": ocr, "jobs": jobs}))
     isolated = (jobs > 1 or scheduler is not None) if isolated is None else isolated
 
+    threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 and scheduler is None else None
+
     def make_job(path, digest):
-        return Job(path, digest, ocr, str(models_dir) if models_dir else None, limits, isolated)
+        return Job(path, digest, ocr, str(models_dir) if models_dir else None, limits, isolated,
+                   threads)
 
     todo = []
     for path in iter_inputs(paths, image_folders):

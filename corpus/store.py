@@ -39,6 +39,7 @@ class AddResult:
     issue_id: str | None
     n_articles: int = 0
     detail: str = ""
+    replaced: str | None = None      # sha256 of the file this one replaced (status "replaced")
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +159,8 @@ class Corpus:
                 " ? h, ? i) WHERE a IN (SELECT article_id FROM articles)", kept)
             for article_id in {k[0] for k in kept}:
                 refresh_tags(conn, article_id)
-        return AddResult("replaced" if existing else "imported", src.sha256, issue_id, n)
+        return AddResult("replaced" if existing else "imported", src.sha256, issue_id, n,
+                         replaced=existing["sha256"] if existing else None)
 
     def _drop_issue(self, conn, issue_id: str) -> list[tuple]:
         """Delete an issue and its articles; return its human labels to put back."""

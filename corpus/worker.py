@@ -36,6 +36,7 @@ class Job:
     models_dir: str | None = None
     limits: Limits = Limits()
     isolated: bool = True            # in a worker process: the memory ceiling may be applied
+    threads: int | None = None       # native threads (OCR, BLAS) this worker may use
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +85,25 @@ def _apply_memory_ceiling(memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
+@lru_cache(maxsize=1)
+def _share_cores(threads: int) -> None:
+    """N workers on C cores: each runs its OCR and BLAS on C/N threads, not C (oversubscribed
+    workers were slower together than one alone: scripts/bench.py bulk)."""
+    import os
+
+    from threadpoolctl import threadpool_limits
+    os.environ["JIANBAO_OCR_THREADS"] = str(threads)
+    threadpool_limits(limits=threads)
+
+
 def work(job: Job) -> Parsed:
     """Parse and tag one document; every failure comes back as data, never as an exception."""
     from ingest.reader import parse_file
     started = time.perf_counter()
     if job.isolated and job.limits.memory_mb:
         _apply_memory_ceiling(job.limits.memory_mb)
+    if job.threads:
+        _share_cores(job.threads)
     # the alarm needs the main thread: loky runs tasks there; Dask workers run them in threads,
     # where the cluster's own timeouts apply instead
     timed = bool(job.limits.seconds) and hasattr(signal, "SIGALRM") and \

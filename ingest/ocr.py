@@ -10,6 +10,7 @@ The segmenter (ingest/segment.py) turns these pages into a bulletin exactly as f
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,9 +84,13 @@ def _build_engine(where: Path):
                                         "the rapidocr wheel and is never downloaded: "
                                         "`pip install --force-reinstall rapidocr` restores it")
     params = {"Global.log_level": "error", "Global.use_cls": False,
+              # a bulk import with N workers on C cores gives each C/N threads (corpus/worker.py)
+              "EngineConfig.onnxruntime.intra_op_num_threads": int(os.environ.get("JIANBAO_OCR_THREADS", -1)),
               "Global.max_side_len": 100_000, "Global.text_score": MIN_SCORE,
               "Det.limit_type": "max", "Det.limit_side_len": DET_LIMIT,
               "Det.model_path": str(files["det"]), "Rec.model_path": str(files["rec"])}
+    if "JIANBAO_OCR_THREADS" in os.environ:
+        cv2.setNumThreads(int(os.environ["JIANBAO_OCR_THREADS"]))
     try:
         engine = RapidOCR(params=params)
         engine._load_det_model()
