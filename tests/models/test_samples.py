@@ -23,8 +23,8 @@ def test_sample_bulletins_are_tagged_as_their_sources_say(tmp_path):
             companies_ok += set(tags.selected_companies) == set(expected.companies)
             hits += len(set(tags.selected_topics) & set(expected.topics))
             misses += len(set(expected.topics) - set(tags.selected_topics))
-    # measured at seed 0: 31/38 exact topic sets, 35/38 exact company sets, topic recall 0.93
+    # measured at seed 0: 33/38 exact topic sets, 36/38 exact company sets, topic recall 0.956
     assert n == 38
-    assert topics_ok >= 0.75 * n
+    assert topics_ok >= 0.85 * n
     assert companies_ok >= 0.9 * n
-    assert hits / (hits + misses) >= 0.9
+    assert hits / (hits + misses) >= 0.93
