@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
@@ -126,7 +125,3 @@ def unreviewed_labels(conn, article_id: str, keys: dict[str, tuple[str, ...]]) -
         "SELECT kind, label FROM labels WHERE article_id = ?", (article_id,))}
     return [(kind, label) for kind, labels in keys.items() for label in labels
             if (kind, label) not in have]
-
-
-def dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False)

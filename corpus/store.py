@@ -7,7 +7,6 @@ so an interrupted import never leaves half an issue behind.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import sqlite3
 from contextlib import contextmanager
@@ -312,7 +311,3 @@ def refresh_tags(conn, article_id: str) -> None:
         " company_mask = (SELECT COALESCE(SUM(1 << b.bit), 0) FROM tags t JOIN label_bits b"
         " USING (kind, label) WHERE t.article_id = articles.article_id AND t.kind = 'company')"
         " WHERE article_id = ?", (article_id,))
-
-
-def file_digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()

@@ -31,7 +31,6 @@ def load_bulletin_tagger(models_dir: str | Path, version: str | None = None
         tags = tagger.tag_many([(a.title + ("\n" + a.subtitle if a.subtitle else ""), a.text)
                                 for a in bulletin.articles])
         return [tags_to_article_tags(t) for t in tags]
-    tag_bulletin.version = tagger.version
     return tag_bulletin
 
 

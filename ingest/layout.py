@@ -11,12 +11,12 @@ import statistics
 from typing import NamedTuple
 
 from ingest.document import BBox, Line, Page
+from ingest.metadata import squeeze
 
 # A gap wider than this many font sizes splits a row into separate lines: table cells, the
 # editor/date pair, two columns. Justified CJK body text never spreads glyphs that far apart.
 SEGMENT_GAP_EM = 1.6
 PAGE_NUMBER_RE = re.compile(r"^(?:[—–\-－―]*\s*\d{1,3}\s*[—–\-－―]*|第\s*\d{1,3}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,3}\s*/\s*\d{1,3})$")
-CJK_RE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
 class Glyph(NamedTuple):
@@ -123,10 +123,6 @@ def body_size(lines: list[Line] | tuple[Line, ...]) -> float:
 
 def is_page_number(text: str) -> bool:
     return bool(PAGE_NUMBER_RE.match(text.strip()))
-
-
-def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def furniture_texts(pages: tuple[Page, ...] | list[Page]) -> set[str]:
