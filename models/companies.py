@@ -29,8 +29,16 @@ from models.topics import choose_thresholds, positive_proba
 COMPANY, ORG, GPE = "COMPANY", "ORG", "GPE"
 HAN = r"^[\u4e00-\u9fff]+$"
 LIST_MARKS = "、"
+JOINERS = "、和与及同跟"
+GROUP_MARKERS = ("等", "及各", "和各", "与各", "以及", "及其他", "及全市")            # what links the members of a list of names
 GROUP_WORDS = ("企业", "品牌", "公司", "单位", "快递", "寄递")
 CLAUSE_END = "。！？；：，\n"
+SENTENCE_END = "。！？；\n"
+SUFFIX_MAX = 6                      # a shared suffix after a list member (上海区域, 松江区分公司)
+# a sentence whose companies only attend: "…及各品牌快递企业负责人参加会议"
+ATTENDING = re.compile(r"参加(?:了)?(?:会议|座谈|培训|活动启动|签约)|参会|与会|列席|出席(?:了)?(?:会议|仪式|活动)?")
+# a list member acting together or each on its own: "圆通速递、中通快递上海区域分别组织…"
+JOINT_ACTS = ("分别", "共同", "联合", "各自", "均", "都", "一起", "携手")
 STRICT_MAX_LEN = 2            # Han aliases this short must coincide with word boundaries
 
 
@@ -242,13 +250,17 @@ def mentions_to_features(doc: Prepared, mentions: list[Mention]) -> dict[str, di
     for mention in mentions:
         by_company[mention.company].append(mention)
     counts = Counter({key: len(found) for key, found in by_company.items()})
-    return {key: _company_features(doc, found, counts) for key, found in by_company.items()}
+    every = [mention_full_span(doc, m) for m in mentions]
+    return {key: _company_features(doc, found, counts, every) for key, found in by_company.items()}
 
 
-def _company_features(doc: Prepared, found: list[Mention], counts: Counter) -> dict[str, float]:
-    """Counts, position, share, title, list context and neighbouring words of one company."""
+def _company_features(doc: Prepared, found: list[Mention], counts: Counter,
+                      every: list[tuple[int, int]]) -> dict[str, float]:
+    """Counts, position, share, title, list and sentence context and neighbouring words of one company."""
     n, total, k = len(found), sum(counts.values()), len(counts)
     spans = [mention_full_span(doc, m) for m in found]
+    begins = {e: s for s, e in every}          # end → start
+    finishes = {s: e for s, e in every}        # start → end
     features = {
         "log_count": math.log1p(n), "share": n / total, "is_top": float(n == max(counts.values())),
         "only": float(k == 1), "k_companies": math.log1p(k), "many": float(k >= 4),
@@ -257,6 +269,11 @@ def _company_features(doc: Prepared, found: list[Mention], counts: Counter) -> d
         "in_list": sum(_in_list(doc.norm_full, s, e) for s, e in spans) / n,
         "group_etc": sum(_before_group_word(doc.norm_full, e) for _, e in spans) / n,
         "clause_start": sum(_starts_clause(doc.norm_full, s) for s, _ in spans) / n,
+        "list_subject": sum(_starts_clause(doc.norm_full, _list_start(doc.norm_full, s, begins))
+                            for s, _ in spans) / n,
+        "joint_act": sum(_joint_act(doc.norm_full, _list_end(doc.norm_full, e, finishes)) for _, e in spans) / n,
+        "attending": sum(_attending(doc.norm_full, s) for s, _ in spans) / n,
+        "attending_all": float(all(_attending(doc.norm_full, s) for s, _ in spans)),
         "paragraphs": _paragraph_share(doc, spans),
         "legal_name": float(any(len(m.text) >= 6 or "公司" in m.text for m in found)),
     }
@@ -272,10 +289,59 @@ def _in_list(text: str, start: int, end: int) -> bool:
 
 
 def _before_group_word(text: str, end: int) -> bool:
-    """The name is followed by …等…企业/品牌 (one of several named in passing)."""
-    after = text[end:end + 12]
-    cut = after.find("等")
-    return cut >= 0 and any(w in after[cut:cut + 8] for w in GROUP_WORDS)
+    """The name is followed by …等…企业/品牌 or 及各…企业 (one of several named in passing)."""
+    after = text[end:end + 14]
+    for marker in GROUP_MARKERS:
+        cut = after.find(marker)
+        if cut >= 0 and any(w in after[cut:cut + len(marker) + 8] for w in GROUP_WORDS):
+            return True
+    return False
+
+
+def _list_start(text: str, start: int, begins: dict[int, int]) -> int:
+    """Where the list of names holding the mention at `start` begins ("A、B上海区域和C" → A's start).
+
+    `begins` maps the end of every mention to its start; a member may carry a short Han suffix
+    (上海区域) before the joiner."""
+    while start > 1 and text[start - 1] in JOINERS:
+        joiner = start - 1
+        ends = [e for e in range(joiner, max(joiner - SUFFIX_MAX, 0) - 1, -1)
+                if e in begins and _is_han(text[e:joiner])]
+        if not ends:
+            break
+        start = begins[ends[0]]
+    return start
+
+
+def _list_end(text: str, end: int, finishes: dict[int, int]) -> int:
+    """Where the list of names holding the mention ending at `end` ends, past the last member's suffix."""
+    while True:
+        stop = end
+        while stop < len(text) and stop - end < SUFFIX_MAX and _is_han(text[stop]) and text[stop] not in JOINERS:
+            stop += 1
+        nxt = next((i for i in range(end, stop + 1) if i < len(text) and text[i] in JOINERS
+                    and i + 1 in finishes), None)
+        if nxt is None:
+            return end
+        end = finishes[nxt + 1]
+
+
+def _is_han(text: str) -> bool:
+    """Empty or only Han characters (a member's suffix such as 上海区域)."""
+    return all("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _joint_act(text: str, end: int) -> bool:
+    """The list (or name) is followed, after a short suffix, by 分别/共同/联合…: its members act."""
+    after = text[end:end + SUFFIX_MAX + 3]
+    cut = next((i for i, ch in enumerate(after) if ch in CLAUSE_END), len(after))
+    return any(word in after[:cut] for word in JOINT_ACTS)
+
+
+def _attending(text: str, start: int) -> bool:
+    """The mention's sentence says its organisations attended (参加会议, 出席, 列席…) after the name."""
+    stop = next((i for i in range(start, len(text)) if text[i] in SENTENCE_END), len(text))
+    return ATTENDING.search(text, start, stop) is not None
 
 
 def _starts_clause(text: str, start: int) -> bool:
