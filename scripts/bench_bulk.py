@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 import resource
 import subprocess
 import sys
@@ -48,14 +49,24 @@ def _tree_rss_kb(root: int) -> int:
     return sum(rss.get(pid, 0) for pid in tree)
 
 
-def _import(paths: list[Path], db: Path, jobs: int, env: dict) -> dict:
-    """One `jianbao ingest` in a child process: wall time and the peak RSS summed over its
-    process tree (parent and workers), sampled every 0.2 s."""
+def _one_core() -> None:
+    """Pin the child (and the workers it starts) to one CPU: the single-core baseline."""
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+
+def _import(paths: list[Path], db: Path, jobs: int, env: dict, one_core: bool = False) -> dict:
+    """One `jianbao ingest` in a child process (a fresh database): wall time, pages per second
+    and the peak RSS summed over its process tree (parent and workers), sampled every 0.2 s."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    if one_core:
+        env = {**env, "JIANBAO_OCR_THREADS": "1", "OMP_NUM_THREADS": "1"}
     start = time.perf_counter()
     with tempfile.TemporaryFile("w+") as log:       # a file, not a pipe: a full pipe would block
         proc = subprocess.Popen([sys.executable, "-m", "jianbao", "--db", str(db), "ingest",
                                  *map(str, paths), "--jobs", str(jobs)], env=env,
-                                stdout=subprocess.DEVNULL, stderr=log, text=True)
+                                stdout=subprocess.DEVNULL, stderr=log, text=True,
+                                preexec_fn=_one_core if one_core else None)
         peak = 0
         while proc.poll() is None:
             peak = max(peak, _tree_rss_kb(proc.pid))
@@ -63,13 +74,12 @@ def _import(paths: list[Path], db: Path, jobs: int, env: dict) -> dict:
         seconds = time.perf_counter() - start
         log.seek(0)
         summary = log.read().strip().splitlines()[-1]
+    pages = int(summary.split("articles, ")[1].split(" pages")[0])
     return {"seconds": round(seconds, 1), "exit": proc.returncode, "summary": summary,
-            "peak_rss_mb_process_tree": round(peak / 1024, 1)}
+            "pages_per_s": round(pages / seconds, 2), "peak_rss_mb_process_tree": round(peak / 1024, 1)}
 
 
 def bench_bulk(issues: int = 500, scans: int = 20, folder: str | None = None) -> dict:
-    import os
-
     from models import train_models
     from scripts.make_archive import make_archive
     folder = Path(folder or tempfile.mkdtemp(prefix="jianbao-bulk-"))
@@ -84,22 +94,36 @@ def bench_bulk(issues: int = 500, scans: int = 20, folder: str | None = None) ->
     pages, raw_s = _raw_pdfplumber(text_files)
     out = {"issues": issues, "scans": scans, "text_pages": pages,
            "raw_pdfplumber_pages_per_s": round(pages / raw_s, 1)}
-    # text PDFs and scans apart: one OCR process already keeps both cores busy (onnxruntime
-    # threads), so scans cannot scale with workers on a 2-core machine while text PDFs do
-    sets = {"text": sorted(p for p in archive.iterdir() if p.name != "scans"),
-            "scans": [archive / "scans"] if (archive / "scans").exists() else []}
-    for name, paths in sets.items():
-        if not paths:
-            continue
-        for jobs in (1, 2):
-            db = folder / f"{name}-jobs{jobs}.db"
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{db}{suffix}").unlink(missing_ok=True)
-            run = _import(paths, db, jobs, env)
-            n_pages = int(run["summary"].split("articles, ")[1].split(" pages")[0])
-            run["pages_per_s"] = round(n_pages / run["seconds"], 2)
-            out[f"{name}_jobs{jobs}"] = run
-        out[f"{name}_scaling_2_vs_1"] = round(out[f"{name}_jobs1"]["seconds"] / out[f"{name}_jobs2"]["seconds"], 2)
+    # text PDFs and scans apart. pdfplumber runs on one thread, so `--jobs 1` on text PDFs is the
+    # one-core baseline. One OCR process already runs onnxruntime on every core, so for scans the
+    # one-core baseline is `--jobs 1` pinned to one CPU with one OCR thread, measured beside the
+    # default `--jobs 1` (all cores inside one OCR process) and `--jobs 2`.
+    text = sorted(p for p in archive.iterdir() if p.name != "scans")
+    scan_dir = [archive / "scans"] if (archive / "scans").exists() else []
+    runs = [("text", text, 1, False), ("text", text, 2, False)]
+    if scan_dir:
+        runs += [("scans", scan_dir, 1, True), ("scans", scan_dir, 1, False), ("scans", scan_dir, 2, False)]
+    for name, paths, jobs, one_core in runs:
+        key = f"{name}_jobs{jobs}" + ("_one_core" if one_core else "")
+        out[key] = _import(paths, folder / f"{key}.db", jobs, env, one_core)
+    out["text_scaling_2_vs_1"] = _ratio(out["text_jobs1"], out["text_jobs2"])
+    if scan_dir:
+        out["scans_scaling_2_vs_one_core"] = _ratio(out["scans_jobs1_one_core"], out["scans_jobs2"])
+        out["scans_threads_jobs1_vs_one_core"] = _ratio(out["scans_jobs1_one_core"], out["scans_jobs1"])
+        out["scans_scaling_2_vs_1"] = _ratio(out["scans_jobs1"], out["scans_jobs2"])
+        one = out["text_jobs1"]["seconds"] + out["scans_jobs1_one_core"]["seconds"]
+        two = out["text_jobs2"]["seconds"] + out["scans_jobs2"]["seconds"]
+        out["archive_scaling_2_cores_vs_1"] = round(one / two, 2)
     out["text_jobs1_vs_raw_pdfplumber"] = round(out["text_jobs1"]["pages_per_s"] / out["raw_pdfplumber_pages_per_s"], 2)
+    # memory against archive size: the same import on a fifth of the text files
+    fifth = text_files[:max(1, len(text_files) // 5)]
+    small = _import(fifth, folder / "text-fifth-jobs2.db", 2, env)
+    out["text_fifth_jobs2"] = small
+    out["peak_rss_ratio_full_vs_fifth"] = round(
+        out["text_jobs2"]["peak_rss_mb_process_tree"] / small["peak_rss_mb_process_tree"], 2)
     out["goal_scaling"] = 1.7
     return out
+
+
+def _ratio(slow: dict, fast: dict) -> float:
+    return round(slow["seconds"] / fast["seconds"], 2)
