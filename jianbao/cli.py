@@ -373,6 +373,19 @@ def models_show_cli(ctx: typer.Context, version: str):
     sys.stdout.write(json.dumps(meta, ensure_ascii=False, indent=2) + "\n")
 
 
+@models_app.command("evaluate")
+def models_evaluate_cli(ctx: typer.Context,
+                        file: Path = typer.Argument(..., help="Labelled JSONL: {id, title, text, topics, companies}"),
+                        version: Optional[str] = typer.Option(None, help="Model version [the active one]"),
+                        errors: bool = typer.Option(False, "--errors", help="Also list every article tagged wrongly")):
+    """Score a model on labelled articles it never saw (per-label P/R/F1, micro and macro F1)."""
+    from models import evaluate_file
+    from jianbao.render import print_evaluation
+    with handled():
+        evaluation, misses = evaluate_file(file, settings(ctx).models_dir, version)
+    print_evaluation(str(file), evaluation, misses if errors else ())
+
+
 @models_app.command("promote")
 def models_promote_cli(ctx: typer.Context, version: str,
                        force: bool = typer.Option(False, "--force", help="Promote even if worse")):

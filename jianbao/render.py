@@ -93,6 +93,21 @@ def print_training(info, quiet: bool = False) -> None:
     sys.stdout.write(info_to_text(info) + "\n")
 
 
+def print_evaluation(name: str, evaluation, misses=()) -> None:
+    """Scores of a model on a labelled file, then the articles it tagged wrongly (gold → predicted)."""
+    from models import evaluation_to_text
+    sys.stdout.write(evaluation_to_text(name, evaluation).lstrip("\n") + "\n")
+    if misses:
+        sys.stdout.write(f"\n{len(misses)} article(s) tagged differently from their labels:\n")
+    for miss in misses:
+        sys.stdout.write(f"  {miss.id}  {miss.title}\n")
+        if miss.topics != miss.predicted_topics:
+            sys.stdout.write(f"    topics    {' '.join(miss.topics) or '-'} → {' '.join(miss.predicted_topics) or '-'}\n")
+        if miss.companies != miss.predicted_companies:
+            sys.stdout.write(f"    companies {' '.join(miss.companies) or '-'} → "
+                             f"{' '.join(miss.predicted_companies) or '-'}\n")
+
+
 def print_frame(frame, fmt: str = "table", title: str | None = None) -> None:
     """A pandas DataFrame as a table, CSV or JSON on stdout."""
     if fmt == "json":

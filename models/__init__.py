@@ -8,12 +8,12 @@ from models.persist import (active_version, default_models_dir, list_models, loa
                             rollback, save_model)
 from models.tagger import Prediction, TagModel, Tagger, Tags
 from models.taxonomy import Company, Place, Taxonomy, Topic, load_taxonomy
-from models.train import (Evaluation, Example, LabelScore, ModelInfo, Scores, info_to_text, load_examples,
-                          split_examples, train_models)
+from models.train import (Evaluation, Example, LabelScore, Miss, ModelInfo, Scores, evaluate_file,
+                          evaluation_to_text, info_to_text, load_examples, split_examples, train_models)
 
 __all__ = [
-    "Company", "Entity", "Evaluation", "Example", "LabelScore", "Mention", "ModelInfo", "Place", "Prediction",
+    "Company", "Entity", "Evaluation", "Example", "LabelScore", "Mention", "Miss", "ModelInfo", "Place", "Prediction",
     "Scores", "TagModel", "Tagger", "Tags", "Taxonomy", "Topic",
-    "active_version", "default_models_dir", "info_to_text", "list_models", "load_examples", "load_model",
+    "active_version", "default_models_dir", "evaluate_file", "evaluation_to_text", "info_to_text", "list_models", "load_examples", "load_model",
     "load_taxonomy", "promote", "read_meta", "rollback", "save_model", "split_examples", "train_models",
 ]

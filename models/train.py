@@ -215,6 +215,39 @@ def evaluate(tagger: Tagger, examples: tuple[Example, ...]) -> Evaluation:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Miss:
+    """An article whose predicted label sets differ from its gold ones."""
+
+    id: str
+    title: str
+    topics: tuple[str, ...]
+    predicted_topics: tuple[str, ...]
+    companies: tuple[str, ...]
+    predicted_companies: tuple[str, ...]
+
+
+def evaluate_file(path: str | Path, models_dir: str | Path | None = None,
+                  version: str | None = None) -> tuple[Evaluation, tuple[Miss, ...]]:
+    """Score a saved model on a labelled JSONL file ({id, title, text, topics, companies} per line),
+    e.g. articles the model never saw; also every article it got wrong."""
+    tagger = Tagger.load(models_dir, version)
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidTrainingData(f"{path}: no such file")
+    examples = check_unique_ids(_read_jsonl(path, tagger.model.taxonomy))
+    if not examples:
+        raise InvalidTrainingData(f"{path}: no labelled articles")
+    evaluation = evaluate(tagger, examples)
+    tags = tagger.tag_many([(e.title, e.text) for e in examples])
+    misses = tuple(
+        Miss(e.id, e.title, tuple(sorted(e.topics)), tuple(sorted(t.selected_topics)),
+             tuple(sorted(e.companies)), tuple(sorted(t.selected_companies)))
+        for e, t in zip(examples, tags)
+        if set(e.topics) != set(t.selected_topics) or set(e.companies) != set(t.selected_companies))
+    return evaluation, misses
+
+
 def train_models(data_dir: str | Path | None = None, models_dir: str | Path | None = None, seed: int = 0,
                  extra_examples: Iterable[Example] = (), taxonomy_path: str | Path | None = None) -> ModelInfo:
     """Train on the train split, evaluate (test split + K-fold), save, register; active if none is."""
@@ -279,9 +312,16 @@ def info_to_text(info: ModelInfo) -> str:
     if info.cv_human is not None:
         evaluations.append((f"5-fold CV on the {info.n_human} human-labelled articles", info.cv_human))
     for name, evaluation in evaluations:
-        for kind, scores in (("topics", evaluation.topics), ("companies", evaluation.companies)):
-            lines.append(f"\n{kind} — {name}: micro-F1 {scores.micro_f1:.3f}, macro-F1 {scores.macro_f1:.3f}")
-            lines.append(f"  {'label':<20}{'P':>7}{'R':>7}{'F1':>7}{'n':>6}")
-            lines += [f"  {s.label:<20}{s.precision:>7.3f}{s.recall:>7.3f}{s.f1:>7.3f}{s.support:>6}"
-                      for s in scores.labels]
+        lines.append(evaluation_to_text(name, evaluation))
+    return "\n".join(lines)
+
+
+def evaluation_to_text(name: str, evaluation: Evaluation) -> str:
+    """Per-label precision, recall, F1 and support, with micro and macro F1, for topics and companies."""
+    lines = []
+    for kind, scores in (("topics", evaluation.topics), ("companies", evaluation.companies)):
+        lines.append(f"\n{kind} — {name}: micro-F1 {scores.micro_f1:.3f}, macro-F1 {scores.macro_f1:.3f}")
+        lines.append(f"  {'label':<20}{'P':>7}{'R':>7}{'F1':>7}{'n':>6}")
+        lines += [f"  {s.label:<20}{s.precision:>7.3f}{s.recall:>7.3f}{s.f1:>7.3f}{s.support:>6}"
+                  for s in scores.labels]
     return "\n".join(lines)

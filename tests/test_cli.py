@@ -140,3 +140,26 @@ def test_retry_failed_and_runs(env, tmp_path):
     done = run("ingest", "--retry-failed")                   # nothing left to retry
     assert done.exit_code == 0 and "no failed files to retry" in done.stderr
     assert run("ingest").exit_code == 2                      # no paths: a usage error
+
+
+def test_models_evaluate_scores_a_labelled_file_and_lists_the_misses(env):
+    right = {"id": "a1", "title": "顺丰开展反诈宣传", "topics": ["anti_fraud"], "companies": ["sf"],
+             "text": "顺丰速运在全市网点开展反诈宣传，快递员向市民讲解冒充快递客服理赔的诈骗手法，提醒大家不要轻信陌生来电。"}
+    wrong = {**right, "id": "a2", "topics": ["green_packaging"]}
+    path = env / "labelled.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in (right, wrong)) + "\n", encoding="utf-8")
+    result = run("models", "evaluate", path, "--errors")
+    assert result.exit_code == 0, result.output
+    assert "topics — " in result.stdout and "companies — " in result.stdout
+    anti_fraud = next(line for line in result.stdout.splitlines() if line.strip().startswith("anti_fraud"))
+    assert anti_fraud.split()[-1] == "1"                 # support: one gold anti_fraud article
+    assert "1 article(s) tagged differently" in result.stdout
+    assert "a2  顺丰开展反诈宣传" in result.stdout and "green_packaging → anti_fraud" in result.stdout
+    assert "a1  " not in result.stdout
+
+    path.write_text(json.dumps({**right, "topics": ["no_such_topic"]}, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = run("models", "evaluate", path)
+    assert result.exit_code != 0
+    assert f"{path}:1" in result.stderr and "no_such_topic" in result.stderr
+    result = run("models", "evaluate", env / "absent.jsonl")
+    assert result.exit_code != 0 and "absent.jsonl: no such file" in result.stderr
