@@ -39,6 +39,9 @@ SUFFIX_MAX = 6                      # a shared suffix after a list member (上�
 ATTENDING = re.compile(r"参加(?:了)?(?:会议|座谈|培训|活动启动|签约)|参会|与会|列席|出席(?:了)?(?:会议|仪式|活动)?")
 # a list member acting together or each on its own: "圆通速递、中通快递上海区域分别组织…"
 JOINT_ACTS = ("分别", "共同", "联合", "各自", "均", "都", "一起", "携手")
+# "两家企业…": the article speaks of exactly as many firms as it names
+FIRMS_COUNTED = re.compile(r"([两二三四五六七八九])家(?:企业|公司|单位|快递|品牌|网点)")
+COUNT_DIGITS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 STRICT_MAX_LEN = 2            # Han aliases this short must coincide with word boundaries
 
 
@@ -251,7 +254,9 @@ def mentions_to_features(doc: Prepared, mentions: list[Mention]) -> dict[str, di
         by_company[mention.company].append(mention)
     counts = Counter({key: len(found) for key, found in by_company.items()})
     every = [mention_full_span(doc, m) for m in mentions]
-    return {key: _company_features(doc, found, counts, every) for key, found in by_company.items()}
+    counted = float(len(counts) in {COUNT_DIGITS[m.group(1)] for m in FIRMS_COUNTED.finditer(doc.norm_full)})
+    return {key: {**_company_features(doc, found, counts, every), "firms_counted": counted}
+            for key, found in by_company.items()}
 
 
 def _company_features(doc: Prepared, found: list[Mention], counts: Counter,
@@ -269,9 +274,7 @@ def _company_features(doc: Prepared, found: list[Mention], counts: Counter,
         "in_list": sum(_in_list(doc.norm_full, s, e) for s, e in spans) / n,
         "group_etc": sum(_before_group_word(doc.norm_full, e) for _, e in spans) / n,
         "clause_start": sum(_starts_clause(doc.norm_full, s) for s, _ in spans) / n,
-        "list_subject": sum(_starts_clause(doc.norm_full, _list_start(doc.norm_full, s, begins))
-                            for s, _ in spans) / n,
-        "joint_act": sum(_joint_act(doc.norm_full, _list_end(doc.norm_full, e, finishes)) for _, e in spans) / n,
+        **_list_features(doc.norm_full, spans, begins, finishes),
         "attending": sum(_attending(doc.norm_full, s) for s, _ in spans) / n,
         "attending_all": float(all(_attending(doc.norm_full, s) for s, _ in spans)),
         "paragraphs": _paragraph_share(doc, spans),
@@ -298,32 +301,56 @@ def _before_group_word(text: str, end: int) -> bool:
     return False
 
 
-def _list_start(text: str, start: int, begins: dict[int, int]) -> int:
+def _list_features(text: str, spans: list[tuple[int, int]], begins: dict[int, int],
+                   finishes: dict[int, int]) -> dict[str, float]:
+    """How the company's mentions sit in lists of names: a short list that opens a clause and acts
+    (圆通速递、中通快递上海区域分别组织…) names subjects; a long enumeration names in passing."""
+    subject = acting = short = long_ = 0.0
+    for start, end in spans:
+        first, before = _list_start(text, start, begins)
+        last, after = _list_end(text, end, finishes)
+        members = 1 + before + after
+        opens = _starts_clause(text, first)
+        acts = _joint_act(text, last)
+        subject += opens
+        acting += acts
+        short += members > 1 and members <= 3 and (opens or acts)
+        long_ += members >= 4
+    n = len(spans)
+    return {"list_subject": subject / n, "joint_act": acting / n, "short_list_subject": short / n,
+            "long_list": long_ / n}
+
+
+def _list_start(text: str, start: int, begins: dict[int, int]) -> tuple[int, int]:
     """Where the list of names holding the mention at `start` begins ("A、B上海区域和C" → A's start).
 
     `begins` maps the end of every mention to its start; a member may carry a short Han suffix
     (上海区域) before the joiner."""
-    while start > 1 and text[start - 1] in JOINERS:
+    steps = 0
+    while start > 1 and text[start - 1] in JOINERS and steps < 20:
         joiner = start - 1
         ends = [e for e in range(joiner, max(joiner - SUFFIX_MAX, 0) - 1, -1)
                 if e in begins and _is_han(text[e:joiner])]
         if not ends:
             break
-        start = begins[ends[0]]
-    return start
+        start, steps = begins[ends[0]], steps + 1
+    return start, steps
 
 
-def _list_end(text: str, end: int, finishes: dict[int, int]) -> int:
-    """Where the list of names holding the mention ending at `end` ends, past the last member's suffix."""
-    while True:
+def _list_end(text: str, end: int, finishes: dict[int, int]) -> tuple[int, int]:
+    """Where the list of names holding the mention ending at `end` ends (before the last member's
+    suffix), and how many members follow the mention."""
+    steps = 0
+    while steps < 20:
         stop = end
         while stop < len(text) and stop - end < SUFFIX_MAX and _is_han(text[stop]) and text[stop] not in JOINERS:
             stop += 1
         nxt = next((i for i in range(end, stop + 1) if i < len(text) and text[i] in JOINERS
                     and i + 1 in finishes), None)
         if nxt is None:
-            return end
-        end = finishes[nxt + 1]
+            break
+        end, steps = finishes[nxt + 1], steps + 1
+    return end, steps
 
 
 def _is_han(text: str) -> bool:
@@ -376,9 +403,10 @@ def _neighbour_words(doc: Prepared, spans: list[tuple[int, int]]) -> Counter:
 
 @dataclass(frozen=True, slots=True)
 class CompanyConfig:
-    """Hyper-parameters of the 'does the article concern this company' classifier."""
+    """Hyper-parameters of the 'does the article concern this company' classifier (C: 5-fold CV
+    macro-F1 rises from C=0.3 to C=3 and is flat after it)."""
 
-    C: float = 1.0
+    C: float = 3.0
     folds: int = 5
     seed: int = 0
 
