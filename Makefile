@@ -20,8 +20,8 @@ $(VENV)/.stamp-dev: $(VENV)/.stamp-base
 	touch $@
 
 # The default model is trained from the repo's data, reproducibly (fixed seeds), and retrained
-# only when the data or the taxonomy change.
-$(JIANBAO_HOME)/.model-stamp: $(VENV)/.stamp-base models/taxonomy.toml $(wildcard models/data/*.jsonl)
+# only when the data, the taxonomy or the model code change.
+$(JIANBAO_HOME)/.model-stamp: $(VENV)/.stamp-base models/taxonomy.toml $(wildcard models/data/*.jsonl) $(wildcard models/*.py)
 	$(JB) --db $(DB) train --quiet --activate
 	mkdir -p $(JIANBAO_HOME) && touch $@
 

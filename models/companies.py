@@ -24,7 +24,7 @@ from sklearn.pipeline import Pipeline
 from models.article import Prepared
 from models.taxonomy import Taxonomy
 from models.tokenize import text_to_tokens
-from models.topics import choose_thresholds, positive_proba
+from models.topics import calibrate, choose_thresholds, fit_platt, positive_proba
 
 COMPANY, ORG, GPE = "COMPANY", "ORG", "GPE"
 HAN = r"^[\u4e00-\u9fff]+$"
@@ -419,11 +419,13 @@ def build_company_pipeline(cfg: CompanyConfig) -> Pipeline:
 
 @dataclass(frozen=True, slots=True)
 class CompanyModel:
-    """The fitted classifier and its threshold; companies never mentioned score 0."""
+    """The fitted classifier, its calibration (Platt, from out-of-fold scores) and threshold;
+    companies never mentioned score 0."""
 
     labels: tuple[str, ...]
     pipeline: Pipeline | None
     threshold: float
+    calibration: tuple[float, float] = (1.0, 0.0)
 
     def score(self, features: list[dict[str, dict[str, float]]]) -> np.ndarray:
         """Scores (n_docs × n_labels) from the per-company features of each article, in one batch."""
@@ -435,7 +437,7 @@ class CompanyModel:
             proba = np.ones(len(pairs))
         else:
             X = self.pipeline.named_steps["features"].transform([features[i][key] for i, key in pairs])
-            proba = positive_proba(self.pipeline.named_steps["clf"], X)
+            proba = calibrate(positive_proba(self.pipeline.named_steps["clf"], X), self.calibration)
         for (i, key), p in zip(pairs, proba):
             scores[i, self.labels.index(key)] = p
         return scores
@@ -450,13 +452,15 @@ def train_company_model(features: list[dict[str, dict[str, float]]], gold: list[
     if len(set(y.tolist())) < 2:
         chosen = [set(per_doc) if y.all() else set() for per_doc in features]
         return CompanyModel(labels, None, 0.5 if y.all() else 1.1), chosen
-    oof = _out_of_fold(cfg, rows, y)
+    raw = _out_of_fold(cfg, rows, y)
+    calibration = fit_platt(y, raw)
+    oof = calibrate(raw, calibration)
     threshold = choose_thresholds(y[:, None], oof[:, None])[0]
     chosen: list[set[str]] = [set() for _ in features]
     for (i, key), score in zip(pairs, oof):
         if score >= threshold:
             chosen[i].add(key)
-    return CompanyModel(labels, build_company_pipeline(cfg).fit(rows, y), threshold), chosen
+    return CompanyModel(labels, build_company_pipeline(cfg).fit(rows, y), threshold, calibration), chosen
 
 
 def _out_of_fold(cfg: CompanyConfig, rows: list[dict], y: np.ndarray) -> np.ndarray:

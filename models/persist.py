@@ -22,6 +22,7 @@ MODEL_FILE, META_FILE, REGISTRY_FILE = "model.joblib", "meta.json", "registry.js
 CHECKED_LIBRARIES = ("scikit-learn", "numpy", "jieba", "spacy", "joblib")
 VERSION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 FIX = "run `jianbao train` to build a model with the installed libraries"
+MODEL_FORMAT = 2     # the shape of the pickled TagModel; bumped when its classes change (2: calibration)
 
 
 def default_models_dir() -> Path:
@@ -70,7 +71,7 @@ def save_model(model: object, models_dir: str | Path, version: str, meta: dict) 
         raise ModelError(f"model {version!r} already exists in {folder.parent}")
     folder.mkdir(parents=True)
     joblib.dump(model, folder / MODEL_FILE, compress=3)
-    full = {**meta, "version": version, "sha256": file_sha256(folder / MODEL_FILE),
+    full = {**meta, "version": version, "format": MODEL_FORMAT, "sha256": file_sha256(folder / MODEL_FILE),
             "libraries": library_versions()}
     _write_json(folder / META_FILE, full)
     return folder
@@ -95,6 +96,9 @@ def check_model(models_dir: str | Path, version: str) -> dict:
         raise ModelNotFound(f"model {version!r} has no {MODEL_FILE}: {FIX}")
     if file_sha256(path) != meta.get("sha256"):
         raise IncompatibleModel(f"{path} does not match the sha256 in its meta.json (changed or corrupt): {FIX}")
+    if meta.get("format", 1) != MODEL_FORMAT:
+        raise IncompatibleModel(f"model {version!r} is in model format {meta.get('format', 1)}, this jianbao "
+                                f"reads format {MODEL_FORMAT}: run `jianbao train`")
     wanted, have = meta.get("libraries", {}), library_versions()
     wrong = [f"{k} {wanted.get(k)} (installed {have[k]})" for k in have if wanted.get(k) != have[k]]
     if wrong:

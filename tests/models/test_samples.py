@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from ingest.source import load_source
-from models import Tagger, train_models
-from tests.conftest import ROOT, SOURCES
+from models import Tagger
+from tests.conftest import SOURCES
 
 
-def test_sample_bulletins_are_tagged_as_their_sources_say(tmp_path):
-    models = tmp_path / "models"
-    train_models(ROOT / "models" / "data", models, seed=0)
-    tagger = Tagger.load(models)
+def test_sample_bulletins_are_tagged_as_their_sources_say(models_dir):
+    tagger = Tagger.load(models_dir)
     topics_ok = companies_ok = n = 0
     hits = misses = 0
     for src in SOURCES:
