@@ -8,6 +8,7 @@ directly from the words the article was already cut into, so jieba runs once per
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter, defaultdict
@@ -247,40 +248,69 @@ def _entity(doc: Prepared, span, label: str, key: str | None) -> Entity:
                   key if label == GPE else None)
 
 
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What every company's features read from one article, computed once per article."""
+
+    text: str                              # the normalised full text
+    begins: dict[int, int]                 # mention end → start (all companies)
+    finishes: dict[int, int]               # mention start → end
+    word_starts: dict[int, int]            # offset → index of the word starting there
+    word_ends: dict[int, int]              # offset → index of the word ending there
+    paragraphs: tuple[tuple[int, int], ...]
+    sentence_ends: tuple[int, ...]         # offsets of 。！？；\n, sorted
+
+
+def _context(doc: Prepared, every: list[tuple[int, int]]) -> _Context:
+    word_starts, word_ends, offset = {}, {}, 0
+    for i, word in enumerate(doc.norm_words):
+        word_starts[offset], word_ends[offset + len(word)] = i, i
+        offset += len(word)
+    bounds, offset = [], doc.text_start
+    for paragraph in doc.text.split("\n"):
+        bounds.append((offset, offset + len(paragraph)))
+        offset += len(paragraph) + 1
+    text = doc.norm_full
+    ends = tuple(i for i, ch in enumerate(text) if ch in SENTENCE_END)
+    return _Context(text, {e: s for s, e in every}, {s: e for s, e in every}, word_starts, word_ends,
+                    tuple(bounds), ends)
+
+
 def mentions_to_features(doc: Prepared, mentions: list[Mention]) -> dict[str, dict[str, float]]:
     """Per mentioned company, the features that tell an article's subject from a passing mention."""
     by_company: dict[str, list[Mention]] = defaultdict(list)
     for mention in mentions:
         by_company[mention.company].append(mention)
+    if not by_company:
+        return {}
     counts = Counter({key: len(found) for key, found in by_company.items()})
-    every = [mention_full_span(doc, m) for m in mentions]
+    ctx = _context(doc, [mention_full_span(doc, m) for m in mentions])
     counted = float(len(counts) in {COUNT_DIGITS[m.group(1)] for m in FIRMS_COUNTED.finditer(doc.norm_full)})
-    return {key: {**_company_features(doc, found, counts, every), "firms_counted": counted}
+    return {key: {**_company_features(doc, found, counts, ctx), "firms_counted": counted}
             for key, found in by_company.items()}
 
 
-def _company_features(doc: Prepared, found: list[Mention], counts: Counter,
-                      every: list[tuple[int, int]]) -> dict[str, float]:
+def _company_features(doc: Prepared, found: list[Mention], counts: Counter, ctx: _Context) -> dict[str, float]:
     """Counts, position, share, title, list and sentence context and neighbouring words of one company."""
     n, total, k = len(found), sum(counts.values()), len(counts)
     spans = [mention_full_span(doc, m) for m in found]
-    begins = {e: s for s, e in every}          # end → start
-    finishes = {s: e for s, e in every}        # start → end
+    text = ctx.text
+    attending = [_attending(ctx, s) for s, _ in spans]
     features = {
         "log_count": math.log1p(n), "share": n / total, "is_top": float(n == max(counts.values())),
         "only": float(k == 1), "k_companies": math.log1p(k), "many": float(k >= 4),
         "in_title": float(any(m.in_title for m in found)),
         "first": min(s for s, _ in spans) / max(len(doc.full), 1),
-        "in_list": sum(_in_list(doc.norm_full, s, e) for s, e in spans) / n,
-        "group_etc": sum(_before_group_word(doc.norm_full, e) for _, e in spans) / n,
-        "clause_start": sum(_starts_clause(doc.norm_full, s) for s, _ in spans) / n,
-        **_list_features(doc.norm_full, spans, begins, finishes),
-        "attending": sum(_attending(doc.norm_full, s) for s, _ in spans) / n,
-        "attending_all": float(all(_attending(doc.norm_full, s) for s, _ in spans)),
-        "paragraphs": _paragraph_share(doc, spans),
+        "in_list": sum(_in_list(text, s, e) for s, e in spans) / n,
+        "group_etc": sum(_before_group_word(text, e) for _, e in spans) / n,
+        "clause_start": sum(_starts_clause(text, s) for s, _ in spans) / n,
+        **_list_features(text, spans, ctx.begins, ctx.finishes),
+        "attending": sum(attending) / n,
+        "attending_all": float(all(attending)),
+        "paragraphs": sum(any(a <= s < b for s, _ in spans) for a, b in ctx.paragraphs) / max(len(ctx.paragraphs), 1),
         "legal_name": float(any(len(m.text) >= 6 or "公司" in m.text for m in found)),
     }
-    for word, weight in _neighbour_words(doc, spans).items():
+    for word, weight in _neighbour_words(doc, spans, ctx).items():
         features[word] = weight / n
     return features
 
@@ -365,10 +395,11 @@ def _joint_act(text: str, end: int) -> bool:
     return any(word in after[:cut] for word in JOINT_ACTS)
 
 
-def _attending(text: str, start: int) -> bool:
+def _attending(ctx: _Context, start: int) -> bool:
     """The mention's sentence says its organisations attended (参加会议, 出席, 列席…) after the name."""
-    stop = next((i for i in range(start, len(text)) if text[i] in SENTENCE_END), len(text))
-    return ATTENDING.search(text, start, stop) is not None
+    i = bisect.bisect_left(ctx.sentence_ends, start)
+    stop = ctx.sentence_ends[i] if i < len(ctx.sentence_ends) else len(ctx.text)
+    return ATTENDING.search(ctx.text, start, stop) is not None
 
 
 def _starts_clause(text: str, start: int) -> bool:
@@ -376,28 +407,14 @@ def _starts_clause(text: str, start: int) -> bool:
     return start == 0 or text[start - 1] in CLAUSE_END
 
 
-def _paragraph_share(doc: Prepared, spans: list[tuple[int, int]]) -> float:
-    """Share of the text's paragraphs that name the company."""
-    bounds, offset = [], doc.text_start
-    for paragraph in doc.text.split("\n"):
-        bounds.append((offset, offset + len(paragraph)))
-        offset += len(paragraph) + 1
-    hit = sum(any(a <= s < b for s, _ in spans) for a, b in bounds)
-    return hit / max(len(bounds), 1)
-
-
-def _neighbour_words(doc: Prepared, spans: list[tuple[int, int]]) -> Counter:
+def _neighbour_words(doc: Prepared, spans: list[tuple[int, int]], ctx: _Context) -> Counter:
     """Counts of the words just before and after each mention (on the normalised segmentation)."""
-    starts, ends, offset = {}, {}, 0
-    for i, word in enumerate(doc.norm_words):
-        starts[offset], ends[offset + len(word)] = i, i
-        offset += len(word)
     words, found = doc.norm_words, Counter()
     for start, end in spans:
-        if start in starts and starts[start] > 0:
-            found["prev=" + words[starts[start] - 1]] += 1
-        if end in ends and ends[end] + 1 < len(words):
-            found["next=" + words[ends[end] + 1]] += 1
+        if start in ctx.word_starts and ctx.word_starts[start] > 0:
+            found["prev=" + words[ctx.word_starts[start] - 1]] += 1
+        if end in ctx.word_ends and ctx.word_ends[end] + 1 < len(words):
+            found["next=" + words[ctx.word_ends[end] + 1]] += 1
     return found
 
 

@@ -4,6 +4,7 @@ calibrated per label (Platt scaling fitted on out-of-fold scores), per-label thr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
@@ -56,8 +57,10 @@ def tokens_to_tokens(tokens: list[str]) -> list[str]:
     return tokens
 
 
+@lru_cache(maxsize=1 << 16)
 def _is_word(token: str) -> bool:
-    """A token worth a feature: has a letter or a Han character, not only digits."""
+    """A token worth a feature: has a letter or a Han character, not only digits (cached: the
+    same few thousand words recur in every article)."""
     return any(ch.isalpha() for ch in token)
 
 
