@@ -85,9 +85,11 @@ def print_stats(stats: dict, fmt: str = "table") -> None:
 def print_training(info, quiet: bool = False) -> None:
     """The training report: per-label metrics to stdout; one summary line when quiet."""
     if quiet:
+        held = (f"; held-out set {info.holdout.topics.macro_f1:.3f} / {info.holdout.companies.macro_f1:.3f}"
+                if info.holdout else "")
         err_console().print(f"trained model {info.version}: topics macro-F1 "
                             f"{info.test.topics.macro_f1:.3f}, companies macro-F1 "
-                            f"{info.test.companies.macro_f1:.3f} (test split)", markup=False)
+                            f"{info.test.companies.macro_f1:.3f} (test split){held}", markup=False)
         return
     from models import info_to_text
     sys.stdout.write(info_to_text(info) + "\n")

@@ -24,6 +24,7 @@ from models.tokenize import dictionary_words
 from models.topics import TopicConfig, train_topic_model
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent / "data"
+HOLDOUT_NAME = Path("eval") / "holdout.jsonl"     # beside the data folder; never trained on
 TEST_SHARE = 20                 # percent of ids (by hash) held out for the test split
 
 
@@ -81,6 +82,8 @@ class ModelInfo:
     created: str
     n_human: int = 0
     cv_human: Evaluation | None = None     # out-of-fold scores on the human-labelled articles
+    holdout: Evaluation | None = None      # the held-out set beside the data folder, if there is one
+    n_holdout: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -267,15 +270,23 @@ def train_models(data_dir: str | Path | None = None, models_dir: str | Path | No
         model, cv, cv_human = fit_tag_model(
             train, taxonomy, seed, subset=(False,) * len(train_authored) + (True,) * len(extra))
         test_eval = evaluate(Tagger(model), test)
+        held = _holdout_examples(data_dir, taxonomy)
+        holdout = evaluate(Tagger(model), held) if held else None
     models_dir = Path(models_dir) if models_dir else default_models_dir()
     created = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     data_hash = examples_hash(examples)
     version = _new_version(models_dir, created, data_hash)
     info = ModelInfo(version, str(model_dir(models_dir, version)), False, seed, data_hash, len(train), len(test),
                      test_eval, cv, round(time.perf_counter() - started, 2), created.isoformat(),
-                     len(extra), cv_human)
+                     len(extra), cv_human, holdout, len(held))
     save_model(model, models_dir, version, _meta(info, taxonomy))
     return replace(info, active=register_model(models_dir, version))
+
+
+def _holdout_examples(data_dir: str | Path | None, taxonomy: Taxonomy) -> tuple[Example, ...]:
+    """The held-out articles (`eval/holdout.jsonl` next to the data folder), or none."""
+    path = Path(data_dir or DEFAULT_DATA_DIR).parent / HOLDOUT_NAME
+    return check_unique_ids(_read_jsonl(path, taxonomy)) if path.is_file() else ()
 
 
 def _text_key(example: Example) -> str:
@@ -300,7 +311,8 @@ def _meta(info: ModelInfo, taxonomy: Taxonomy) -> dict:
         "topics": list(taxonomy.topic_keys), "companies": list(taxonomy.company_keys),
         "n_human": info.n_human,
         "metrics": {"test": asdict(info.test), "cv": asdict(info.cv),
-                    "cv_human": asdict(info.cv_human) if info.cv_human else None},
+                    "cv_human": asdict(info.cv_human) if info.cv_human else None,
+                    "holdout": asdict(info.holdout) if info.holdout else None},
     }
 
 
@@ -309,6 +321,8 @@ def info_to_text(info: ModelInfo) -> str:
     lines = [f"model {info.version} ({'active' if info.active else 'not active'}), seed {info.seed}, "
              f"{info.n_train} train / {info.n_test} test articles, {info.seconds:.1f}s"]
     evaluations = [("test split", info.test), ("5-fold CV on train", info.cv)]
+    if info.holdout is not None:
+        evaluations.append((f"held-out set ({info.n_holdout} articles, {HOLDOUT_NAME})", info.holdout))
     if info.cv_human is not None:
         evaluations.append((f"5-fold CV on the {info.n_human} human-labelled articles", info.cv_human))
     for name, evaluation in evaluations:

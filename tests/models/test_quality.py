@@ -57,3 +57,13 @@ def test_platt_scaling_recovers_a_known_map():
     assert 1 < a < 20 and np.isfinite(calibrate(few, (a, b))).all()
     assert 0.2 < calibrate(np.array([0.3]), (a, b))[0] < 0.8
     assert fit_platt(np.zeros(10, dtype=bool), scores[:10]) == (1.0, 0.0)
+
+
+def test_training_reports_the_held_out_set(models_dir):
+    from models import active_version, read_meta
+
+    meta = read_meta(models_dir, active_version(models_dir))
+    held = meta["metrics"]["holdout"]
+    evaluation, _ = evaluate_file(HOLDOUT, models_dir)
+    assert held["topics"]["macro_f1"] == evaluation.topics.macro_f1
+    assert held["companies"]["n_docs"] == evaluation.companies.n_docs >= 80
