@@ -10,7 +10,7 @@ from tests.conftest import SOURCES
 def test_sample_bulletins_are_tagged_as_their_sources_say(models_dir):
     tagger = Tagger.load(models_dir)
     topics_ok = companies_ok = n = 0
-    hits = misses = 0
+    hits = misses = wrong = 0
     for src in SOURCES:
         source = load_source(src)
         for article, expected in zip(source.bulletin.articles, source.labels):
@@ -21,8 +21,11 @@ def test_sample_bulletins_are_tagged_as_their_sources_say(models_dir):
             companies_ok += set(tags.selected_companies) == set(expected.companies)
             hits += len(set(tags.selected_topics) & set(expected.topics))
             misses += len(set(expected.topics) - set(tags.selected_topics))
-    # measured at seed 0: 33/38 exact topic sets, 36/38 exact company sets, topic recall 0.956
+            wrong += len(set(tags.selected_topics) - set(expected.topics))
+    # measured at seeds 0, 1 and 2: 37/38 exact topic sets (the miss: safety_regulation on a drone
+    # article whose safety paragraph is one sentence), 38/38 exact company sets, topic recall 0.98
     assert n == 38
-    assert topics_ok >= 0.85 * n
-    assert companies_ok >= 0.9 * n
-    assert hits / (hits + misses) >= 0.93
+    assert companies_ok == n
+    assert topics_ok >= n - 1
+    assert hits / (hits + misses) >= 0.97
+    assert wrong == 0
