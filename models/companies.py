@@ -13,6 +13,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from itertools import accumulate
 from dataclasses import dataclass
 
 import numpy as np
@@ -255,25 +256,23 @@ class _Context:
     text: str                              # the normalised full text
     begins: dict[int, int]                 # mention end → start (all companies)
     finishes: dict[int, int]               # mention start → end
-    word_starts: dict[int, int]            # offset → index of the word starting there
-    word_ends: dict[int, int]              # offset → index of the word ending there
+    offsets: list[int]                     # where each normalised word starts, then len(text)
     paragraphs: tuple[tuple[int, int], ...]
-    sentence_ends: tuple[int, ...]         # offsets of 。！？；\n, sorted
+    sentence_ends: list[int]               # offsets of 。！？；\n, sorted
+
+
+SENTENCE_END_RE = re.compile(f"[{SENTENCE_END}]")
 
 
 def _context(doc: Prepared, every: list[tuple[int, int]]) -> _Context:
-    word_starts, word_ends, offset = {}, {}, 0
-    for i, word in enumerate(doc.norm_words):
-        word_starts[offset], word_ends[offset + len(word)] = i, i
-        offset += len(word)
     bounds, offset = [], doc.text_start
     for paragraph in doc.text.split("\n"):
         bounds.append((offset, offset + len(paragraph)))
         offset += len(paragraph) + 1
     text = doc.norm_full
-    ends = tuple(i for i, ch in enumerate(text) if ch in SENTENCE_END)
-    return _Context(text, {e: s for s, e in every}, {s: e for s, e in every}, word_starts, word_ends,
-                    tuple(bounds), ends)
+    return _Context(text, {e: s for s, e in every}, {s: e for s, e in every},
+                    list(accumulate(map(len, doc.norm_words), initial=0)), tuple(bounds),
+                    [m.start() for m in SENTENCE_END_RE.finditer(text)])
 
 
 def mentions_to_features(doc: Prepared, mentions: list[Mention]) -> dict[str, dict[str, float]]:
@@ -409,12 +408,14 @@ def _starts_clause(text: str, start: int) -> bool:
 
 def _neighbour_words(doc: Prepared, spans: list[tuple[int, int]], ctx: _Context) -> Counter:
     """Counts of the words just before and after each mention (on the normalised segmentation)."""
-    words, found = doc.norm_words, Counter()
+    words, offsets, found = doc.norm_words, ctx.offsets, Counter()
     for start, end in spans:
-        if start in ctx.word_starts and ctx.word_starts[start] > 0:
-            found["prev=" + words[ctx.word_starts[start] - 1]] += 1
-        if end in ctx.word_ends and ctx.word_ends[end] + 1 < len(words):
-            found["next=" + words[ctx.word_ends[end] + 1]] += 1
+        i = bisect.bisect_left(offsets, start)          # the word starting at `start`
+        if 0 < i < len(words) and offsets[i] == start:
+            found["prev=" + words[i - 1]] += 1
+        j = bisect.bisect_left(offsets, end)            # the word starting where the mention ends
+        if j < len(words) and offsets[j] == end:
+            found["next=" + words[j]] += 1
     return found
 
 
