@@ -172,6 +172,16 @@ def test_direct_scoring_equals_the_sklearn_pipeline(tagger):
     # the fast path computes the pipeline's probabilities, then the per-label Platt maps
     assert np.allclose(model.predict_proba(items),
                        calibrate(model.pipeline.predict_proba(items), model.calibration), atol=1e-9)
+    # the features themselves, family by family, on real articles (Traditional and Latin included)
+    from models.topics import _family
+    from models.train import load_examples
+
+    articles = [(e.title, e.text) for e in load_examples()[::25]] + [("順豐", "順豐速運  SF Express\n\n  EMS 快遞")]
+    prepared = model.pipeline.named_steps["prepare"].transform(articles)
+    for _, step in model.pipeline.named_steps["features"].transformer_list:
+        fast, slow = _family(step, prepared), step.transform(prepared)
+        assert fast.shape == slow.shape and fast.dtype == slow.dtype
+        assert abs(fast - slow).max() < 1e-6 and (fast != 0).sum() == (slow != 0).sum()
 
 
 def test_organisations_are_built_from_place_and_head(tagger):

@@ -65,6 +65,28 @@ def test_private_tokenizer_uses_our_cache_dir(tmp_path):
     assert any(tmp_path.iterdir())
 
 
+def test_memoised_tokenizer_cuts_exactly_like_jieba(words, tmp_path):
+    import jieba
+
+    from models.train import load_examples
+
+    ours = build_tokenizer(words, cache_dir=tmp_path)
+    plain = jieba.Tokenizer()
+    plain.tmp_dir = str(tmp_path)
+    plain.initialize()
+    for word in words:
+        plain.add_word(word, freq=5000)
+    texts = [e.title + "\n" + e.text for e in load_examples()[::6]]
+    assert len(texts) >= 200
+    for text in texts:
+        assert list(ours.cut(text, HMM=False)) == list(plain.cut(text, HMM=False))
+    ours.add_word("寄递渠道安全", freq=9000)          # totals change: the memo must not go stale
+    plain.add_word("寄递渠道安全", freq=9000)
+    text = "全市加强寄递渠道安全管理，确保寄递渠道安全畅通。"
+    assert list(ours.cut(text, HMM=False)) == list(plain.cut(text, HMM=False))
+    assert "寄递渠道安全" in list(ours.cut(text, HMM=False))
+
+
 def test_global_jieba_is_never_touched():
     script = textwrap.dedent("""
         import jieba
