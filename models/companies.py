@@ -13,8 +13,8 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from itertools import accumulate
 from dataclasses import dataclass
+from itertools import accumulate
 
 import numpy as np
 from sklearn.base import clone
@@ -31,8 +31,8 @@ from models.topics import calibrate, choose_thresholds, fit_platt, positive_prob
 COMPANY, ORG, GPE = "COMPANY", "ORG", "GPE"
 HAN = r"^[\u4e00-\u9fff]+$"
 LIST_MARKS = "、"
-JOINERS = "、和与及同跟"
-GROUP_MARKERS = ("等", "及各", "和各", "与各", "以及", "及其他", "及全市")            # what links the members of a list of names
+JOINERS = "、和与及同跟"            # what links the members of a list of names
+GROUP_MARKERS = ("等", "及各", "和各", "与各", "以及", "及其他", "及全市")   # …then 企业/品牌: named in passing
 GROUP_WORDS = ("企业", "品牌", "公司", "单位", "快递", "寄递")
 CLAUSE_END = "。！？；：，\n"
 SENTENCE_END = "。！？；\n"

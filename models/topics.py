@@ -153,11 +153,7 @@ def fit_platt(y: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
 def calibrate(scores: np.ndarray, calibration) -> np.ndarray:
     """Apply per-column (a, b) Platt maps; a 1-D array takes a single (a, b)."""
     scores = np.asarray(scores, dtype=float)
-    if scores.ndim == 1:
-        a, b = calibration
-        return expit(a * _logit(scores) + b)
-    a = np.array([c[0] for c in calibration])
-    b = np.array([c[1] for c in calibration])
+    a, b = calibration if scores.ndim == 1 else np.asarray(calibration, dtype=float).T
     return expit(a * _logit(scores) + b)
 
 
