@@ -209,8 +209,11 @@ def fit_tag_model(examples: tuple[Example, ...], taxonomy: Taxonomy, seed: int =
 
 def evaluate(tagger: Tagger, examples: tuple[Example, ...]) -> Evaluation:
     """Scores of a tagger on labelled examples."""
-    tags = tagger.tag_many([(e.title, e.text) for e in examples])
-    taxonomy = tagger.model.taxonomy
+    return tags_to_evaluation(tagger.model.taxonomy, examples, tagger.tag_many([(e.title, e.text) for e in examples]))
+
+
+def tags_to_evaluation(taxonomy: Taxonomy, examples: tuple[Example, ...], tags: list) -> Evaluation:
+    """Scores of the tags already given to labelled examples."""
     return Evaluation(
         sets_to_scores(taxonomy.topic_keys, [set(e.topics) for e in examples], [set(t.selected_topics) for t in tags]),
         sets_to_scores(taxonomy.company_keys, [set(e.companies) for e in examples],
@@ -241,8 +244,8 @@ def evaluate_file(path: str | Path, models_dir: str | Path | None = None,
     examples = check_unique_ids(_read_jsonl(path, tagger.model.taxonomy))
     if not examples:
         raise InvalidTrainingData(f"{path}: no labelled articles")
-    evaluation = evaluate(tagger, examples)
     tags = tagger.tag_many([(e.title, e.text) for e in examples])
+    evaluation = tags_to_evaluation(tagger.model.taxonomy, examples, tags)
     misses = tuple(
         Miss(e.id, e.title, tuple(sorted(e.topics)), tuple(sorted(t.selected_topics)),
              tuple(sorted(e.companies)), tuple(sorted(t.selected_companies)))
@@ -269,9 +272,10 @@ def train_models(data_dir: str | Path | None = None, models_dir: str | Path | No
     with threadpool_limits(1):          # BLAS/OpenMP threads only contend with liblinear here
         model, cv, cv_human = fit_tag_model(
             train, taxonomy, seed, subset=(False,) * len(train_authored) + (True,) * len(extra))
-        test_eval = evaluate(Tagger(model), test)
+        tagger = Tagger(model)
+        test_eval = evaluate(tagger, test)
         held = _holdout_examples(data_dir, taxonomy)
-        holdout = evaluate(Tagger(model), held) if held else None
+        holdout = evaluate(tagger, held) if held else None
     models_dir = Path(models_dir) if models_dir else default_models_dir()
     created = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     data_hash = examples_hash(examples)
