@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from errors import InvalidValue
 from corpus.queries import article_filter, month_bounds
 
 PERIODS = ("month", "quarter", "year", "issue")
@@ -56,7 +57,7 @@ def trends(conn, by: str = "month", kind: str = "topic", label: str | None = Non
     period's articles. Periods with no articles are rows of zeros."""
     import pandas as pd
     if by not in PERIODS:
-        raise ValueError(f"--by must be one of {', '.join(PERIODS)}")
+        raise InvalidValue(f"--by must be one of {', '.join(PERIODS)}")
     where, params = _date_clause("a", since, until)
     totals = dict(conn.execute(f"SELECT {_period_sql(by, 'a')} p, COUNT(*) FROM articles a"
                                f" WHERE {where} GROUP BY p", params).fetchall())
@@ -86,7 +87,7 @@ def crosstab(conn, topic: str | None = None, company: str | None = None,
     """Articles per topic × company (restricted to one topic or one company if given).
 
     One pass over the articles' tag masks, grouped by mask pair (a self-join of 200,000
-    articles' tags took 400 ms; see scripts/bench.py corpus)."""
+    articles' tags took 400 ms; see python -m bench corpus)."""
     import pandas as pd
     where, params = _date_clause("a", since, until)
     bits = {(r[0], r[1]): r[2] for r in conn.execute("SELECT kind, bit, label FROM label_bits")}
@@ -138,7 +139,7 @@ def search(conn, query: str, segment: Callable[[str], str], topic: str | None = 
         return pd.DataFrame(columns=["article_id", "date", "title", "score", "snippet"])
     where, params = article_filter(topic=topic, company=company, since=since, until=until)
     # rank inside the FTS index first and join only the top hits: joining every match before
-    # ranking cost 214 ms against 33 ms on 200,000 articles (scripts/bench.py corpus)
+    # ranking cost 214 ms against 33 ms on 200,000 articles (python -m bench corpus)
     filtered = "" if where == "1 = 1" else (
         f" AND article_id IN (SELECT a.article_id FROM articles a JOIN issues i USING (issue_id)"
         f" WHERE {where})")
@@ -156,18 +157,16 @@ def search(conn, query: str, segment: Callable[[str], str], topic: str | None = 
 SUBMITTED, PUBLISHED = "来稿数", "刊用数"
 
 
-def submissions(conn, by: str = "quarter", since: str | None = None, until: str | None = None):
+def submissions(conn, by: str = "quarter", since: str | None = None, until: str | None = None,
+                resolve_company: Callable[[str], str | None] | None = None):
     """The 来稿及刊用情况 tables as data: articles submitted and published per company and period
-    (the issue's date), company names resolved to taxonomy keys where an alias matches."""
+    (the issue's date), company names resolved to taxonomy keys by `resolve_company`."""
     import json
 
     import pandas as pd
 
-    from models import load_taxonomy
-    from models.companies import build_alias_matcher, text_to_alias_spans
     if by not in ("quarter", "year", "month", "issue"):
-        raise ValueError("--by must be one of month, quarter, year, issue")
-    matcher = build_alias_matcher(load_taxonomy())
+        raise InvalidValue(f"--by must be one of month, quarter, year, issue, not {by!r}")
     where, params = _date_clause("i", since, until)
     out = []
     for t in conn.execute(
@@ -182,8 +181,7 @@ def submissions(conn, by: str = "quarter", since: str | None = None, until: str 
                                      (t["table_id"],)):
             row = json.loads(cells)
             name = str(row[name_col])
-            spans = text_to_alias_spans(matcher, name, frozenset(range(len(name) + 1)))
-            out.append((t["period"], spans[0][0] if spans else None, name,
+            out.append((t["period"], resolve_company(name) if resolve_company else None, name,
                         _int(row[header.index(SUBMITTED)]), _int(row[header.index(PUBLISHED)])))
     frame = pd.DataFrame(out, columns=["period", "company", "name", "submitted", "published"])
     if frame.empty:

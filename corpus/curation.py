@@ -1,4 +1,4 @@
-"""The curator's loop: the review queue, human labels as training data, re-tagging the corpus."""
+"""The curator's loop in the store: the review queue, human labels, re-tagging with a given tagger."""
 
 from __future__ import annotations
 
@@ -54,32 +54,6 @@ def human_labelled(conn) -> list[dict]:
                     "topics": [t["label"] for t in record["topics"]],
                     "companies": [c["label"] for c in record["companies"]]})
     return out
-
-
-def human_examples(conn) -> list:
-    """Human-labelled corpus articles as training examples (tags in force: human over model)."""
-    from models import Example
-    return [Example(r["id"], r["title"], r["text"], tuple(r["topics"]), tuple(r["companies"]),
-                    "human labels in the corpus") for r in human_labelled(conn)]
-
-
-def train_with_corpus(db, data_dir, models_dir, seed: int = 0, activate: bool = False):
-    """Train a new model version on the authored data plus the corpus's human labels (if the
-    database exists); with `activate`, promote it under the usual rule."""
-    from pathlib import Path
-
-    from models import train_models
-    from models.promotion import promote_checked
-    extra = []
-    if db is not None and Path(db).exists():
-        with Corpus.open(db) as corpus:
-            extra = human_examples(corpus.conn)
-    info = train_models(data_dir, models_dir, seed=seed, extra_examples=extra)
-    if activate and not info.active:
-        promote_checked(info.version, models_dir)
-        from dataclasses import replace
-        info = replace(info, active=True)
-    return info
 
 
 @dataclass(slots=True)

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import IO, Iterable
 
+from errors import InvalidValue, OutputNotWritable
 from corpus import queries
 
 WHAT = {"articles": queries.iter_article_records, "issues": queries.iter_issue_records,
@@ -56,16 +57,22 @@ def export(conn, what: str, fmt: str, out: str | Path | None, stdout: IO[str] | 
            **filters) -> int:
     """Export articles|issues|tables|labels; returns the number of records written."""
     if what not in WHAT:
-        raise ValueError(f"--what must be one of {', '.join(WHAT)}")
+        raise InvalidValue(f"--what must be one of {', '.join(WHAT)}")
     if fmt not in FORMATS:
-        raise ValueError(f"--format must be one of {', '.join(FORMATS)}")
+        raise InvalidValue(f"--format must be one of {', '.join(FORMATS)}")
     records = WHAT[what](conn, **filters) if what == "articles" else WHAT[what](conn)
-    if fmt == "parquet":
-        if out is None:
-            raise ValueError("Parquet needs --out FILE")
-        return write_parquet(records, Path(out))
+    if fmt == "parquet" and out is None:
+        raise InvalidValue("Parquet needs --out FILE")
     writer = write_jsonl if fmt == "jsonl" else write_csv
     if out is None:
         return writer(records, stdout if stdout is not None else io.StringIO())
-    with open(out, "w", encoding="utf-8", newline="") as fh:
-        return writer(records, fh)
+    out = Path(out)
+    if out.is_dir() or not out.parent.is_dir():
+        raise OutputNotWritable(path=out, detail="it is a folder" if out.is_dir() else "its folder does not exist")
+    try:
+        if fmt == "parquet":
+            return write_parquet(records, out)
+        with open(out, "w", encoding="utf-8", newline="") as fh:
+            return writer(records, fh)
+    except OSError as exc:           # read-only folder, full disk (pyarrow's IO errors are OSErrors)
+        raise OutputNotWritable(path=out, detail=exc.strerror or str(exc)) from exc

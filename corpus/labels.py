@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterable
 
 from corpus.store import Corpus, now, refresh_tags
-from ingest.errors import CorpusError, UnknownLabel
+from errors import BadEncoding, CorpusError, UnknownLabel, UnreadableInput
 
 KINDS = ("topic", "company")
 
@@ -115,12 +115,30 @@ def history(conn, article_id: str | None = None) -> list[dict]:
 # ---------------------------------------------------------------- files
 
 
+def _read_text(path: Path) -> str:
+    """A label file's text: UTF-8 (with or without the BOM Excel writes), else GB18030, the
+    superset of the GBK that Excel in a Chinese locale saves CSV as."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableInput(path=path, detail=exc.strerror or str(exc)) from exc
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise BadEncoding(path=path)
+
+
 def read_label_file(path: str | Path, keys: dict[str, tuple[str, ...]]) -> list[LabelChange]:
     """CSV `article_id,kind,label,action` (action add|remove or +|-) or Label Studio JSON export."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8-sig")
+    text = _read_text(path)
     if text.lstrip().startswith(("[", "{")):
-        return label_studio_to_changes(json.loads(text), keys)
+        try:
+            return label_studio_to_changes(json.loads(text), keys)
+        except ValueError as exc:
+            raise UnreadableInput(path=path, detail=f"not a Label Studio JSON export ({exc})") from exc
     changes = []
     for n, row in enumerate(csv.DictReader(text.splitlines()), 2):
         try:
@@ -164,14 +182,6 @@ def article_to_label_studio(record: dict) -> dict:
     return {"data": {"article_id": record["article_id"], "title": record["title"],
                      "text": record["text"], "date": record["issue"]["date"]},
             "predictions": [{"model_version": "jianbao", "result": result}]}
-
-
-LABEL_STUDIO_CONFIG = """<View>
-  <Header value="$title"/>
-  <Text name="text" value="$text"/>
-  <Choices name="topics" toName="text" choice="multiple">{topics}</Choices>
-  <Choices name="companies" toName="text" choice="multiple">{companies}</Choices>
-</View>"""
 
 
 def write_label_studio_tasks(conn, article_ids: list[str], path: str | Path) -> int:

@@ -9,9 +9,7 @@ import re
 import sqlite3
 from typing import Iterator
 
-ARTICLE_FIELDS = ("article_id", "issue", "seq", "title", "subtitle", "text", "pages", "topics",
-                  "companies", "ocr_confidence")
-
+from errors import InvalidValue
 
 def month_bounds(since: str | None, until: str | None) -> tuple[str | None, str | None]:
     """'2025-06' -> ('2025-06-01', '2025-06-30'): a month given as until is included whole."""
@@ -19,13 +17,13 @@ def month_bounds(since: str | None, until: str | None) -> tuple[str | None, str 
         if not value:
             return None
         if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
-            raise ValueError(f"dates are YYYY, YYYY-MM or YYYY-MM-DD, not {value!r}")
+            raise InvalidValue(f"dates are YYYY, YYYY-MM or YYYY-MM-DD, not {value!r}")
         parts = value.split("-")
         try:
             dt.date(int(parts[0]), int(parts[1]) if len(parts) > 1 else 1,
                     int(parts[2]) if len(parts) > 2 else 1)
         except ValueError:
-            raise ValueError(f"{value!r} is not a valid date") from None
+            raise InvalidValue(f"{value!r} is not a valid date") from None
         if len(parts) == 3:
             return value
         year = int(parts[0])
@@ -196,3 +194,23 @@ def stats(conn) -> dict:
         "topics": label_counts(conn, "topic"),
         "companies": label_counts(conn, "company"),
     }
+
+
+def failed_paths(conn) -> list[str]:
+    """Paths whose last import failed: what `--retry-failed` tries again."""
+    return [r[0] for r in conn.execute(
+        "SELECT DISTINCT path FROM documents WHERE status = 'failed' AND path NOT IN"
+        " (SELECT path FROM documents WHERE status != 'failed') ORDER BY path")]
+
+
+def run_records(conn, limit: int = 20) -> list[dict]:
+    """Past import runs, newest first, with their paths, state and failures."""
+    out = []
+    for r in conn.execute("SELECT * FROM runs ORDER BY run_id DESC LIMIT ?", (limit,)):
+        row = dict(r)
+        row["paths"] = ", ".join(json.loads(row.pop("args") or "{}").get("paths", []))
+        row["state"] = "finished" if row["finished_at"] else "interrupted or running"
+        row["failures"] = [f"{p}: {e}" for p, e in conn.execute(
+            "SELECT path, error FROM documents WHERE run_id = ? AND status = 'failed'", (row["run_id"],))]
+        out.append(row)
+    return out

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from ingest.errors import SchemaOutOfDate
+from errors import SchemaOutOfDate
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the first schema

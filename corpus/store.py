@@ -1,7 +1,9 @@
 """The corpus store: SQLite with WAL and foreign keys; the only writer of jianbao's data.
 
 `Corpus.open(path)` or `Corpus.in_memory()`; every document is written in its own transaction,
-so an interrupted import never leaves half an issue behind.
+so an interrupted import never leaves half an issue behind. The store knows nothing of parsing
+or models: bulletins arrive as plain objects (ingest's `Bulletin` by duck typing) and the word
+segmenter that full-text search needs is injected (`segment=`; `pipeline.open_corpus` does so).
 """
 
 from __future__ import annotations
@@ -15,8 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from corpus.schema import migrate
-from ingest.document import Bulletin
-from ingest.errors import display_path
+from errors import CorpusError, DatabaseUnavailable, NotADatabase, display_path
 
 LOW_CONFIDENCE = 0.85     # mean OCR score under which an article goes to the review queue
 
@@ -58,7 +59,7 @@ def _better(kind: str, sha256: str, existing) -> bool:
     return (rank[kind], sha256) < (rank[existing["source_kind"]], existing["sha256"])
 
 
-def issue_id_for(bulletin: Bulletin) -> str:
+def issue_id_for(bulletin) -> str:
     """Issues are identified by content: year-issue for a series issue, else the file hash."""
     meta = bulletin.meta
     if meta.series and meta.year and meta.issue_no:
@@ -78,9 +79,26 @@ class Corpus:
     # ---------------------------------------------------------------- lifecycle
     @classmethod
     def open(cls, path: str | Path, segment: Callable[[str], str] | None = None) -> "Corpus":
-        conn = sqlite3.connect(str(path), isolation_level=None, timeout=30)
-        conn.execute("PRAGMA journal_mode = WAL")
-        return cls._ready(conn, str(path), segment)
+        """Open (or create) the corpus at `path`; sqlite3 and OS errors become CorpusErrors
+        naming the file."""
+        path = Path(path)
+        if path.is_dir():
+            raise NotADatabase(path=path, detail="it is a folder")
+        if not path.parent.is_dir():
+            raise DatabaseUnavailable(path=path, detail="its folder does not exist",
+                                      hint="Create the folder first or check --db")
+        try:
+            conn = sqlite3.connect(str(path), isolation_level=None, timeout=30)
+        except sqlite3.Error as exc:
+            raise DatabaseUnavailable(path=path, detail=str(exc)) from exc
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return cls._ready(conn, str(path), segment)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            if "not a database" in str(exc) or "malformed" in str(exc):
+                raise NotADatabase(path=path, detail=str(exc)) from exc
+            raise DatabaseUnavailable(path=path, detail=str(exc)) from exc
 
     @classmethod
     def in_memory(cls, segment: Callable[[str], str] | None = None) -> "Corpus":
@@ -114,10 +132,10 @@ class Corpus:
         self.conn.execute("COMMIT")
 
     def segment(self, text: str) -> str:
-        """Text as FTS5 tokens: jieba words separated by spaces (unicode61 cannot split Chinese)."""
+        """Text as FTS5 tokens: words separated by spaces (unicode61 cannot split Chinese)."""
         if self._segment is None:
-            from models.tokenize import segment_for_search
-            self._segment = segment_for_search
+            raise CorpusError("this corpus was opened without a word segmenter, which search and"
+                              " article writes need: open it with pipeline.open_corpus(path)")
         return self._segment(text)
 
     # ---------------------------------------------------------------- writes
@@ -125,7 +143,7 @@ class Corpus:
         row = self.conn.execute("SELECT status FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
         return row is not None and row["status"] != "failed"
 
-    def add_bulletin(self, bulletin: Bulletin, tags: Iterable[ArticleTags] | None = None,
+    def add_bulletin(self, bulletin, tags: Iterable[ArticleTags] | None = None,
                      run_id: int | None = None,
                      segments: Iterable[tuple[str, str]] | None = None) -> AddResult:
         """Store one parsed (and tagged) document in one transaction; idempotent. `segments`:
@@ -195,7 +213,7 @@ class Corpus:
             (src.sha256, display_path(src.path), src.kind, src.n_pages, _json(list(src.ocr_pages)), status,
              error, issue_id, run_id, now()))
 
-    def _put_issue(self, conn, bulletin: Bulletin, issue_id: str, source_kind: str) -> None:
+    def _put_issue(self, conn, bulletin, issue_id: str, source_kind: str) -> None:
         m, src = bulletin.meta, bulletin.source
         conn.execute(
             "INSERT INTO issues (issue_id, series, year, issue_no, total_no, date, editor, sha256,"
@@ -206,7 +224,7 @@ class Corpus:
              _json(list(bulletin.distribution.copy_to)),
              _json([[w.code, w.page, w.message] for w in bulletin.warnings])))
 
-    def _put_articles(self, conn, bulletin: Bulletin, issue_id: str, tags, segments) -> int:
+    def _put_articles(self, conn, bulletin, issue_id: str, tags, segments) -> int:
         for i, art in enumerate(bulletin.articles):
             article_id = f"{issue_id}-{art.seq:02d}"
             low = art.ocr_confidence is not None and art.ocr_confidence < LOW_CONFIDENCE
@@ -240,7 +258,7 @@ class Corpus:
             "INSERT INTO entities (article_id, kind, label, text, start, end, field) "
             "VALUES (?,?,?,?,?,?,?)", [(article_id, *e) for e in tags.entities])
 
-    def _put_tables(self, conn, bulletin: Bulletin, issue_id: str) -> None:
+    def _put_tables(self, conn, bulletin, issue_id: str) -> None:
         for seq, table in enumerate(bulletin.tables, 1):
             cur = conn.execute(
                 "INSERT INTO doc_tables (issue_id, seq, title, period, note, header, pages) "
@@ -248,36 +266,6 @@ class Corpus:
                                            _json(list(table.header)), _json(list(table.pages))))
             conn.executemany("INSERT INTO table_rows (table_id, row_no, cells) VALUES (?,?,?)",
                              [(cur.lastrowid, i, _json(list(r))) for i, r in enumerate(table.rows, 1)])
-
-    # ---------------------------------------------------------------- analyst API (DataFrames)
-    def trends(self, by: str = "month", topic: str | None = None, company: str | None = None,
-               since: str | None = None, until: str | None = None, kind: str = "topic"):
-        """Articles per period for each topic (kind="company": each company), or for one label."""
-        from corpus.analytics import trends
-        kind = "company" if company else ("topic" if topic else kind)
-        return trends(self.conn, by, kind, company or topic, since, until)
-
-    def crosstab(self, topic: str | None = None, company: str | None = None, since=None, until=None):
-        from corpus.analytics import crosstab
-        return crosstab(self.conn, topic, company, since, until)
-
-    def submissions(self, by: str = "quarter", since: str | None = None, until: str | None = None):
-        """Submitted and published articles per company and period (the 来稿及刊用情况 tables)."""
-        from corpus.analytics import submissions
-        return submissions(self.conn, by, since, until)
-
-    def search(self, query: str, limit: int = 20, **filters):
-        from corpus.analytics import search
-        return search(self.conn, query, self.segment, limit=limit, **filters)
-
-    def articles(self, limit: int | None = None, **filters):
-        import pandas as pd
-        from corpus.queries import iter_article_records
-        return pd.json_normalize(list(iter_article_records(self.conn, limit=limit, **filters)))
-
-    def export(self, what: str, fmt: str, out, **filters) -> int:
-        from corpus.export import export
-        return export(self.conn, what, fmt, out, **filters)
 
     # ---------------------------------------------------------------- runs
     def start_run(self, args: dict) -> int:

@@ -69,16 +69,6 @@ class Page:
 
 
 @dataclass(frozen=True, slots=True)
-class Block:
-    kind: str                    # see segment.BLOCK_KINDS
-    lines: tuple[Line, ...]
-
-    @property
-    def text(self) -> str:
-        return "".join(line.text for line in self.lines)
-
-
-@dataclass(frozen=True, slots=True)
 class IngestWarning:
     """A recoverable problem, kept as data so tests and the corpus can see it."""
 

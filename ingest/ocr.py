@@ -10,7 +10,6 @@ The segmenter (ingest/segment.py) turns these pages into a bulletin exactly as f
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,13 +19,13 @@ import numpy as np
 
 from ingest import raster
 from ingest.document import BBox, Page
-from ingest.errors import ImageTooLarge, OCRUnavailable, UnreadableImage
+from errors import ImageTooLarge, OCRUnavailable, UnreadableImage
 from ingest.ocr_lines import Box, boxes_to_lines, size_px
 from ingest.text import cjk
 
 # Rasterising PDF pages. A page that holds a scanned image is rendered at the image's own
 # resolution (no resampling), capped at MAX_DPI and raised to MIN_DPI; a page without one at
-# DEFAULT_DPI. Measured (scripts/bench_ocr.py): forcing 200 or 300 dpi on the 8 sample scans
+# DEFAULT_DPI. Measured (bench/ocr.py): forcing 200 or 300 dpi on the 8 sample scans
 # gave the same scores; recognition time does not depend on it (crops are scaled to 48 px
 # high) and the image steps cost 0.05 s/page at 200 dpi, 0.09 s at 300.
 DEFAULT_DPI = 300
@@ -34,7 +33,7 @@ MAX_DPI = 300
 MIN_DPI = 200
 IMAGE_DPI = 300            # page images without (or with an implausible) dpi tag
 
-# Text detection runs on a copy whose longer side is DET_LIMIT px. Measured (scripts/bench_ocr.py):
+# Text detection runs on a copy whose longer side is DET_LIMIT px. Measured (bench/ocr.py):
 # 736 px 0.41 s/page but it loses 9 pt print; 960 px 0.54 s, every box, CER 0 on 8 scans;
 # 1280 px 1.06 s for no gain; RapidOCR's default (2000 px) 1.5 s.
 DET_LIMIT = 960
@@ -45,7 +44,7 @@ FLIP_CHECK_SCORE = 0.85   # a page whose mean score is lower is also tried upsid
 # ------------------------------------------------------------------ the engine
 
 
-_ENGINE = None
+_ENGINES: dict = {}        # threads -> engine: a cache, like lru_cache, filled on first use
 _LOCK = threading.Lock()
 
 
@@ -70,7 +69,7 @@ def _model_files() -> dict[str, Path]:
     return files
 
 
-def _build_engine(where: Path):
+def _build_engine(where: Path, threads: int | None = None):
     try:
         from rapidocr import RapidOCR
         files = _model_files()
@@ -84,13 +83,13 @@ def _build_engine(where: Path):
                                         "the rapidocr wheel and is never downloaded: "
                                         "`pip install --force-reinstall rapidocr` restores it")
     params = {"Global.log_level": "error", "Global.use_cls": False,
-              # a bulk import with N workers on C cores gives each C/N threads (corpus/worker.py)
-              "EngineConfig.onnxruntime.intra_op_num_threads": int(os.environ.get("JIANBAO_OCR_THREADS", -1)),
+              # a bulk import with N workers on C cores gives each C/N threads (pipeline/worker.py)
+              "EngineConfig.onnxruntime.intra_op_num_threads": threads or -1,
               "Global.max_side_len": 100_000, "Global.text_score": MIN_SCORE,
               "Det.limit_type": "max", "Det.limit_side_len": DET_LIMIT,
               "Det.model_path": str(files["det"]), "Rec.model_path": str(files["rec"])}
-    if "JIANBAO_OCR_THREADS" in os.environ:
-        cv2.setNumThreads(int(os.environ["JIANBAO_OCR_THREADS"]))
+    if threads:
+        cv2.setNumThreads(threads)
     try:
         engine = RapidOCR(params=params)
         engine._load_det_model()
@@ -100,14 +99,13 @@ def _build_engine(where: Path):
     return engine
 
 
-def engine(where: str | Path = "<ocr>"):
-    """The process's one RapidOCR engine, built on first use (models load in ~1 s)."""
-    global _ENGINE
-    if _ENGINE is None:
-        with _LOCK:
-            if _ENGINE is None:
-                _ENGINE = _build_engine(Path(where))
-    return _ENGINE
+def engine(where: str | Path = "<ocr>", threads: int | None = None):
+    """The process's RapidOCR engine for a thread count, built on first use (models load in
+    ~1 s); `threads` None lets onnxruntime use every core."""
+    with _LOCK:
+        if threads not in _ENGINES:
+            _ENGINES[threads] = _build_engine(Path(where), threads)
+        return _ENGINES[threads]
 
 
 def _detect(eng, bgr: np.ndarray) -> list[np.ndarray]:
@@ -381,9 +379,10 @@ def _measure(box: Box, prep: _Prepared) -> None:
         box.red = raster.red_fraction(prep.colour[y0 + ey0:y0 + ey1, x0 + ex0:x0 + ex1], tight)
 
 
-def ocr_image(img: np.ndarray, dpi: float, number: int, where: str | Path = "<image>") -> Page:
+def ocr_image(img: np.ndarray, dpi: float, number: int, where: str | Path = "<image>",
+              threads: int | None = None) -> Page:
     """One page image (grey or RGB array) -> a Page of OCR lines in points."""
-    eng = engine(where)
+    eng = engine(where, threads)
     gray, colour = _to_gray(img)
     prep = _prepare(gray, colour, dpi)
     boxes = [b for b in _text_boxes(eng, prep) if b.text.strip()]
@@ -423,13 +422,13 @@ def _render_dpi(native: float | None) -> float:
     return float(min(MAX_DPI, max(MIN_DPI, round(native))))
 
 
-def ocr_pdf_pages(path: str | Path, indices: list[int]) -> list[Page]:
+def ocr_pdf_pages(path: str | Path, indices: list[int], threads: int | None = None) -> list[Page]:
     """OCR the pages at these 0-based indices of a PDF; Pages numbered index + 1."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
     path = Path(path)
-    engine(path)
+    engine(path, threads)
     pdf = pdfium.PdfDocument(str(path))
     pages = []
     try:
@@ -444,7 +443,7 @@ def ocr_pdf_pages(path: str | Path, indices: list[int]) -> list[Page]:
                 img = bitmap.to_numpy()
                 if img.ndim == 3 and img.shape[2] == 4:
                     img = img[:, :, :3]
-                pages.append(ocr_image(np.ascontiguousarray(img), dpi, index + 1, path))
+                pages.append(ocr_image(np.ascontiguousarray(img), dpi, index + 1, path, threads))
             finally:
                 page.close()
     finally:
@@ -509,13 +508,13 @@ def _frames(path: Path):
         raise UnreadableImage(path, str(exc)) from exc
 
 
-def ocr_image_files(paths) -> list[Page]:
+def ocr_image_files(paths, threads: int | None = None) -> list[Page]:
     """OCR page images (PNG/JPEG/TIFF, multi-page TIFF too); pages numbered from 1 across all."""
     paths = [Path(p) for p in paths]
     if paths:
-        engine(paths[0])
+        engine(paths[0], threads)
     pages = []
     for path in paths:
         for arr, dpi in _frames(path):
-            pages.append(ocr_image(arr, dpi, len(pages) + 1, path))
+            pages.append(ocr_image(arr, dpi, len(pages) + 1, path, threads))
     return pages

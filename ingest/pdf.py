@@ -19,7 +19,7 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
 from ingest.document import BBox, Page
-from ingest.errors import EmptyDocument, EncryptedPDF, UnreadablePDF
+from errors import EmptyDocument, EncryptedPDF, UnreadablePDF
 from ingest.layout import Glyph, glyphs_to_lines
 
 CID_RE = re.compile(r"\(cid:\d+\)")

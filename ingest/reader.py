@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from ingest.document import Bulletin, IngestWarning, Page, SourceInfo
-from ingest.errors import (EmptyDocument, MissingFile, NoTextFound, NoTextLayer, UnreadableFile,
+from errors import (InvalidValue, EmptyDocument, MissingFile, NoTextFound, NoTextLayer, UnreadableFile,
                            UnsupportedFile)
 from ingest.pdf import read_pdf_pages
 from ingest.segment import pages_to_bulletin
@@ -95,10 +95,11 @@ def folder_digest(images: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def read_pages(path: Path, ocr: str = "auto") -> tuple[list[Page], SourceInfo, list[IngestWarning]]:
+def read_pages(path: Path, ocr: str = "auto", ocr_threads: int | None = None
+               ) -> tuple[list[Page], SourceInfo, list[IngestWarning]]:
     """All pages of a PDF, image or page-image folder, OCR'd where the text layer is unusable."""
     if ocr not in OCR_MODES:
-        raise ValueError(f"ocr must be one of {OCR_MODES}")
+        raise InvalidValue(f"ocr must be one of {', '.join(OCR_MODES)}, not {ocr!r}")
     warnings: list[IngestWarning] = []
     if not path.exists():
         raise MissingFile(path)
@@ -106,13 +107,13 @@ def read_pages(path: Path, ocr: str = "auto") -> tuple[list[Page], SourceInfo, l
         images = page_images(path)
         if not images:
             raise UnsupportedFile(path, "a folder is one issue only if it holds page images only")
-        pages = _ocr_images(path, images, ocr)
+        pages = _ocr_images(path, images, ocr, ocr_threads)
         info = SourceInfo(str(path), folder_digest(images), "images", len(pages),
                           tuple(p.number for p in pages))
         return pages, info, warnings
     kind = file_kind(path)
     if kind in IMAGE_KINDS:
-        pages = _ocr_images(path, [path], ocr)
+        pages = _ocr_images(path, [path], ocr, ocr_threads)
         return pages, SourceInfo(str(path), sha256_file(path), "image", len(pages),
                                  tuple(p.number for p in pages)), warnings
     text_pages = read_pdf_pages(path)
@@ -126,23 +127,24 @@ def read_pages(path: Path, ocr: str = "auto") -> tuple[list[Page], SourceInfo, l
     pages = [page for page in text_pages if page is not None and page.number - 1 not in todo]
     if todo:
         from ingest.ocr import ocr_pdf_pages    # deferred: loading the OCR models takes a second
-        pages = sorted(pages + ocr_pdf_pages(path, todo), key=lambda page: page.number)
+        pages = sorted(pages + ocr_pdf_pages(path, todo, ocr_threads), key=lambda page: page.number)
     info = SourceInfo(str(path), sha256_file(path), "pdf", len(text_pages),
                       tuple(i + 1 for i in todo))
     return pages, info, warnings
 
 
-def _ocr_images(path: Path, images: list[Path], ocr: str) -> list[Page]:
+def _ocr_images(path: Path, images: list[Path], ocr: str, threads: int | None) -> list[Page]:
     if ocr == "never":
         raise NoTextLayer(path, "an image has no text layer")
     from ingest.ocr import ocr_image_files
-    return ocr_image_files(images)
+    return ocr_image_files(images, threads)
 
 
-def parse_file(path: str | Path, ocr: str = "auto") -> Bulletin:
-    """A PDF, an image or a folder of page images -> one Bulletin."""
+def parse_file(path: str | Path, ocr: str = "auto", ocr_threads: int | None = None) -> Bulletin:
+    """A PDF, an image or a folder of page images -> one Bulletin (`ocr_threads`: the native
+    threads OCR may use, None for all cores)."""
     path = Path(path)
-    pages, info, warnings = read_pages(path, ocr)
+    pages, info, warnings = read_pages(path, ocr, ocr_threads)
     if not pages:
         raise EmptyDocument(path)
     if not any(page.lines for page in pages):

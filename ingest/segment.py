@@ -16,7 +16,7 @@ from ingest.layout import (body_size, column_split, furniture_texts, is_furnitur
                            squeeze)
 from ingest.metadata import DATE_RE, ISSUE_RE, parse_date, parse_issue_line
 from ingest.tables import group_rows, is_period_line, rows_to_table, table_line_ids
-from ingest.source import split_recipients
+from ingest.text import split_recipients
 
 CLOSING = "。；，、：:;,"
 NEVER_TITLE_RE = re.compile(r"^(?:（供稿|（来源|\(供稿|（作者|（通讯员|编者按|注[：:]|报[：:]|送[：:]|抄送|"

@@ -100,3 +100,11 @@ def ink_ems(text: str) -> float:
     if text[0] in _RIGHT_HEAVY:
         ems -= 0.6
     return max(ems, 0.3)
+
+
+LIST_SPLIT_RE = re.compile(r"[，、,；;]")
+
+
+def split_recipients(text: str) -> list[str]:
+    """A 报/送 line's recipients: split on Chinese and Western commas and semicolons."""
+    return [part.strip() for part in LIST_SPLIT_RE.split(text) if part.strip()]

@@ -38,13 +38,14 @@ from pydantic import BaseModel, Field
 
 from corpus import analytics, labels, queries
 from corpus.store import Corpus
-from corpus.worker import Job, Limits
-from ingest.errors import (CorpusError, IngestError, JianbaoError, ModelError, ModelNotFound,
-                           SchemaOutOfDate, UnknownLabel, UnsupportedFile)
+from pipeline.worker import Job, Limits
+from errors import (CorpusError, IngestError, JianbaoError, ModelError, ModelNotFound, NotFound,
+                    SchemaOutOfDate, UnsupportedFile, UsageError)
 from jianbao.choices import OCR, By
 from jianbao.access import CHUNK, SHA256, STATIC, ApiConfig, Guard, TooLarge, bearer, write_refusal
-from jianbao.settings import Settings
-from jianbao.uploads import Uploads, display_name
+from pipeline.resources import notebook, open_corpus
+from pipeline.settings import Settings
+from pipeline.uploads import Uploads, display_name
 
 log = logging.getLogger("jianbao.api")
 
@@ -69,8 +70,8 @@ class LabelBody(BaseModel):
 # ---------------------------------------------------------------------------- the app
 
 
-ERROR_STATUS = ((UnknownLabel, 422), (ModelNotFound, 404), (ModelError, 409), (SchemaOutOfDate, 503),
-                (CorpusError, 409), (IngestError, 422), (JianbaoError, 400))
+ERROR_STATUS = ((UsageError, 422), (NotFound, 404), (ModelNotFound, 404), (ModelError, 409),
+                (SchemaOutOfDate, 503), (CorpusError, 409), (IngestError, 422), (JianbaoError, 400))
 
 
 def _frame_records(frame) -> list[dict]:
@@ -90,7 +91,7 @@ def create_app(settings: Settings, config: ApiConfig | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app):
-        Corpus.open(settings.db).close()        # create or migrate the corpus before serving
+        open_corpus(settings.db).close()        # create or migrate the corpus before serving
         yield
         await run_in_threadpool(uploads.close)
 
@@ -111,10 +112,6 @@ def create_app(settings: Settings, config: ApiConfig | None = None) -> FastAPI:
         status = next(code for cls, code in ERROR_STATUS if isinstance(exc, cls))
         return JSONResponse({"detail": public(str(exc))}, status)
 
-    @app.exception_handler(ValueError)
-    async def bad_value(request: Request, exc: ValueError):
-        return JSONResponse({"detail": public(str(exc))}, 422)
-
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception):
         log.exception("%s %s failed", request.method, request.url.path)
@@ -123,7 +120,7 @@ def create_app(settings: Settings, config: ApiConfig | None = None) -> FastAPI:
     @contextmanager
     def corpus() -> Iterator[Corpus]:
         """One connection per request, used in the thread that opened it."""
-        with Corpus.open(settings.db) as c:
+        with open_corpus(settings.db) as c:
             yield c
 
     def writer(credentials: Optional[HTTPAuthorizationCredentials] = Depends(bearer)) -> None:
@@ -187,12 +184,13 @@ def create_app(settings: Settings, config: ApiConfig | None = None) -> FastAPI:
         limits = Limits(config.upload_seconds, config.upload_memory_mb) if config.upload_workers else Limits(None, None)
         job = Job(tmp, digest, ocr, str(settings.models_dir), limits, isolated=config.upload_workers > 0)
         parsed = await uploads.run(job, kind, config.max_pages)
-        if isinstance(parsed, int) or (parsed.error is None and parsed.pages > config.max_pages):
+        if isinstance(parsed, int) or (parsed.failure is None and parsed.pages > config.max_pages):
             pages = parsed if isinstance(parsed, int) else parsed.pages
             raise HTTPException(413, f"{name}: {pages} pages, more than the {config.max_pages}-page limit")
-        if parsed.error is not None:
-            await run_in_threadpool(record_failure, digest, name, named(parsed.error))
-            raise HTTPException(422, named(parsed.error))
+        if parsed.failure is not None:
+            reason = parsed.error.without_path()
+            await run_in_threadpool(record_failure, digest, name, named(reason))
+            raise HTTPException(422, named(f"{name}: {reason}"))
         bulletin = parsed.bulletin
         bulletin = dataclasses.replace(bulletin, source=dataclasses.replace(bulletin.source, path=name))
         body = await run_in_threadpool(store, bulletin, parsed.tags)
@@ -308,13 +306,13 @@ def create_app(settings: Settings, config: ApiConfig | None = None) -> FastAPI:
         gives the topic × company cross-tab. Same parameters as `jianbao trends`."""
         with corpus() as c:
             if by in (By.company, By.topic):
-                frame = c.crosstab(topic, company, since, until)
+                frame = notebook(c).crosstab(topic, company, since, until)
                 frame = frame.T if by == By.topic else frame
                 frame = frame.reset_index() if len(frame) else frame
                 kind = "crosstab"
             else:
-                frame = c.trends(by.value, topic, company, since, until,
-                                 kind="company" if companies else "topic")
+                frame = notebook(c).trends(by.value, topic, company, since, until,
+                                           kind="company" if companies else "topic")
                 kind = "company" if (company or (companies and not topic)) else "topic"
         if format == Fmt.csv:
             return _csv(frame, f"trends-{by.value}")
@@ -327,7 +325,7 @@ def create_app(settings: Settings, config: ApiConfig | None = None) -> FastAPI:
                format: Fmt = Fmt.json):
         """Chinese full-text search (BM25 over jieba words, title weighs 5×), snippets with hits in 【】."""
         with corpus() as c:
-            frame = c.search(q, limit=limit, topic=topic, company=company, since=since, until=until)
+            frame = notebook(c).search(q, limit=limit, topic=topic, company=company, since=since, until=until)
         if format == Fmt.csv:
             return _csv(frame, "search")
         return {"query": q, "items": _frame_records(frame)}

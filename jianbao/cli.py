@@ -1,4 +1,4 @@
-"""The `jianbao` command: a thin skin over ingest, models and corpus.
+"""The `jianbao` command: a thin skin over the pipeline, the models and the corpus.
 
 Each command parses flags, opens resources, calls one library function and renders the result:
 data to stdout, progress and messages to stderr. Exit codes: 0 ok, 1 some input failed,
@@ -18,7 +18,7 @@ import typer
 
 from jianbao.choices import OCR, By
 from jianbao.render import err_console, print_rows, tag_list
-from jianbao.settings import Settings, build_settings
+from pipeline.settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Turn Chinese industry bulletins into a labelled, queryable corpus.")
@@ -45,16 +45,14 @@ class ExportFmt(str, Enum):
 
 @contextmanager
 def handled():
-    """Turn library errors into `Error: ...` on stderr and an exit code; nothing else leaks."""
-    from ingest.errors import JianbaoError
+    """The one place a library error becomes `Error: ...` on stderr and an exit code (1 failed
+    input, 2 usage); nothing else is caught, so a bug still shows its traceback."""
+    from errors import JianbaoError
     try:
         yield
     except JianbaoError as exc:
         err_console().print(f"Error: {exc}", markup=False)
         raise typer.Exit(exc.exit_code) from None
-    except ValueError as exc:
-        err_console().print(f"Error: {exc}", markup=False)
-        raise typer.Exit(2) from None
 
 
 def settings(ctx: typer.Context) -> Settings:
@@ -63,15 +61,26 @@ def settings(ctx: typer.Context) -> Settings:
 
 @contextmanager
 def open_corpus(ctx: typer.Context):
-    from corpus import Corpus
-    with handled(), Corpus.open(settings(ctx).db) as corpus:
+    from pipeline.resources import open_corpus as open_
+    with handled(), open_(settings(ctx).db) as corpus:
         yield corpus
+
+
+@contextmanager
+def read_lines(file: str):
+    """Lines of a text file the user names (`-`: stdin), with missing files, folders and
+    undecodable bytes reported as errors naming the file."""
+    from pipeline.inputs import open_text
+    with handled(), open_text(file) as lines:
+        yield lines
 
 
 @app.callback()
 def main(ctx: typer.Context,
          db: Optional[str] = typer.Option(None, "--db", help="Corpus database [env JIANBAO_DB; ./jianbao.db]")):
-    ctx.obj = build_settings(db)
+    from pipeline.settings import build_settings
+    with handled():
+        ctx.obj = build_settings(db)
 
 
 @app.command("ingest")
@@ -85,12 +94,13 @@ def ingest_cli(ctx: typer.Context, paths: List[Path] = typer.Argument(None, help
                image_folders: bool = typer.Option(True, help="A folder of page images is one issue"),
                tag: bool = typer.Option(True, help="Tag articles with the active model")):
     """Import PDFs, page images and folders into the corpus (resumable: run it again)."""
-    from corpus.importer import failed_paths, import_paths
-    from corpus.worker import Limits
+    from corpus.queries import failed_paths
     from jianbao.progress import ingest_progress, print_report
+    from pipeline.importer import import_paths
+    from pipeline.worker import Limits
     with open_corpus(ctx) as corpus:
-        models_dir = _checked_models_dir(settings(ctx)) if tag else None
-        todo = failed_paths(corpus) if retry_failed else list(paths or [])
+        models_dir = _default_model(settings(ctx)) if tag else None
+        todo = failed_paths(corpus.conn) if retry_failed else list(paths or [])
         if retry_failed and not todo:
             err_console().print("no failed files to retry", markup=False)
             return
@@ -99,28 +109,26 @@ def ingest_cli(ctx: typer.Context, paths: List[Path] = typer.Argument(None, help
         with ingest_progress() as progress:
             report = import_paths(corpus, todo, models_dir, ocr=ocr.value, jobs=jobs,
                                   limits=Limits(time_limit, max_memory_mb), scheduler=scheduler,
-                                  image_folders=image_folders, progress=progress)
+                                  image_folders=image_folders, progress=progress,
+                                  ocr_threads=settings(ctx).ocr_threads)
     print_report(report)
     raise typer.Exit(report.exit_code)
 
 
-def _checked_models_dir(s: Settings) -> Path:
-    """Fail before any work if there is no model to tag with."""
-    from models import active_version
-    if not active_version(s.models_dir):
-        from ingest.errors import ModelNotFound
-        with handled():
-            raise ModelNotFound(f"no trained model in {s.models_dir}: run `jianbao train` "
-                                "(or ingest with --no-tag)")
-    return s.models_dir
+def _default_model(s: Settings) -> Path:
+    """The model home, with a model in it: the default one is trained from the authored data
+    the first time it is needed (about a minute, said on stderr)."""
+    from pipeline.curation import ensure_default_model
+    with handled():
+        return ensure_default_model(s, lambda m: err_console().print(m, markup=False))
 
 
 @app.command("runs")
 def runs_cli(ctx: typer.Context, limit: int = 20, fmt: Fmt = typer.Option(Fmt.table, "--format")):
     """Past import runs with their counts and failures."""
-    from corpus.importer import runs
+    from corpus.queries import run_records
     with open_corpus(ctx) as corpus:
-        rows = runs(corpus, limit)
+        rows = run_records(corpus.conn, limit)
     cols = ("run_id", "started_at", "state", "imported", "present", "duplicates", "failed", "warnings", "paths")
     print_rows(cols, [[r[c] for c in cols] for r in rows], fmt.value)
     for r in rows:
@@ -201,10 +209,11 @@ def train_cli(ctx: typer.Context, quiet: bool = typer.Option(False, "--quiet", "
 @app.command("tag")
 def tag_cli(ctx: typer.Context, file: str = typer.Argument("-", help="JSONL of {id, title, text}; - for stdin")):
     """Tag plain-text articles without ingesting them (JSONL in, JSONL out)."""
-    from corpus.tagging import tag_records
-    lines = sys.stdin if file == "-" else open(file, encoding="utf-8")
-    with handled():
-        for out in tag_records(settings(ctx).models_dir, (json.loads(l) for l in lines if l.strip())):
+    from pipeline.inputs import iter_json_records
+    from pipeline.tagging import tag_records
+    models_dir = _default_model(settings(ctx))
+    with read_lines(file) as lines:
+        for out in tag_records(models_dir, iter_json_records(lines, file)):
             sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
 
 
@@ -217,21 +226,21 @@ def trends_cli(ctx: typer.Context, by: By = typer.Option(By.month, help="Period,
                plot: Optional[Path] = typer.Option(None, help="Write a chart (.png or .svg)")):
     """Articles per period for each topic (or company); --by company|topic gives a cross-tab."""
     from jianbao.render import print_frame
+    from pipeline.resources import notebook
     with open_corpus(ctx) as corpus:
         if by in (By.company, By.topic):
-            frame = corpus.crosstab(topic, company, since, until)
+            frame = notebook(corpus).crosstab(topic, company, since, until)
             frame = frame.T if by == By.topic else frame
             print_frame(frame.reset_index() if len(frame) else frame, fmt.value)
             return
-        frame = corpus.trends(by.value, topic, company, since, until,
-                              kind="company" if companies else "topic")
+        frame = notebook(corpus).trends(by.value, topic, company, since, until,
+                                        kind="company" if companies else "topic")
     print_frame(frame, fmt.value)
     if plot is not None:
-        from corpus.charts import plot_trends
-        from models import load_taxonomy
-        tax = load_taxonomy()
-        names = {t.key: t.name for t in tax.topics} | {c.key: c.name for c in tax.companies}
-        err_console().print(f"chart written to {plot_trends(frame, plot, names)}", markup=False)
+        from jianbao.charts import plot_trends
+        from models import label_names
+        with handled():
+            err_console().print(f"chart written to {plot_trends(frame, plot, label_names())}", markup=False)
 
 
 @app.command("submissions")
@@ -240,8 +249,9 @@ def submissions_cli(ctx: typer.Context, by: By = typer.Option(By.quarter, help="
                     fmt: Fmt = typer.Option(Fmt.table, "--format")):
     """Articles submitted and published per company and period (来稿及刊用情况)."""
     from jianbao.render import print_frame
+    from pipeline.resources import notebook
     with open_corpus(ctx) as corpus:
-        print_frame(corpus.submissions(by.value, since, until), fmt.value)
+        print_frame(notebook(corpus).submissions(by.value, since, until), fmt.value)
 
 
 @app.command("search")
@@ -251,16 +261,17 @@ def search_cli(ctx: typer.Context, query: str, topic: Optional[str] = None,
                fmt: Fmt = typer.Option(Fmt.table, "--format")):
     """Chinese full-text search over titles and text, ranked, with highlighted snippets."""
     from jianbao.render import print_frame
+    from pipeline.resources import notebook
     with open_corpus(ctx) as corpus:
-        frame = corpus.search(query, limit=limit, topic=topic, company=company, since=since,
-                              until=until)
+        frame = notebook(corpus).search(query, limit=limit, topic=topic, company=company,
+                                        since=since, until=until)
     print_frame(frame, fmt.value)
 
 
 def _label_keys() -> dict[str, tuple[str, ...]]:
-    from models import load_taxonomy
-    tax = load_taxonomy()
-    return {"topic": tax.topic_keys, "company": tax.company_keys}
+    from models import label_keys
+    with handled():
+        return label_keys()
 
 
 @app.command("label")
@@ -288,6 +299,9 @@ def labels_import_cli(ctx: typer.Context, file: Path,
     """Import labels: CSV article_id,kind,label,action or a Label Studio JSON export."""
     from corpus.labels import apply_changes, read_label_file
     with open_corpus(ctx) as corpus:
+        if not file.is_file():
+            from errors import InputIsFolder, MissingInput
+            raise (InputIsFolder if file.is_dir() else MissingInput)(path=file)
         report = apply_changes(corpus, read_label_file(file, _label_keys()), by)
     err_console().print(f"{report.changed} changed, {report.unchanged} unchanged", markup=False)
 
@@ -319,7 +333,7 @@ def review_cli(ctx: typer.Context, topic: Optional[str] = None, limit: int = 20,
                export_file: Optional[Path] = typer.Option(None, "--export", help="Write the queue as Label Studio tasks")):
     """Review the articles the model is least sure about, one at a time; resumes where it stopped."""
     from corpus.curation import review_queue
-    from corpus.tagging import model_thresholds
+    from pipeline.tagging import model_thresholds
     from jianbao.review import run_review
     keys = _label_keys()
     with open_corpus(ctx) as corpus:
@@ -337,10 +351,9 @@ def review_cli(ctx: typer.Context, topic: Optional[str] = None, limit: int = 20,
 @app.command("reclassify")
 def reclassify_cli(ctx: typer.Context, since: Optional[str] = None, until: Optional[str] = None):
     """Re-tag the corpus with the active model; human labels are never touched."""
-    from corpus.curation import reclassify
-    from corpus.tagging import load_text_tagger
+    from pipeline.curation import reclassify_corpus
     with open_corpus(ctx) as corpus:
-        report = reclassify(corpus, load_text_tagger(settings(ctx).models_dir), since, until)
+        report = reclassify_corpus(corpus, settings(ctx).models_dir, since, until)
     rows = sorted({*report.added, *report.removed})
     print_rows(("kind", "label", "added", "removed"),
                [(k, l, report.added[k, l], report.removed[k, l]) for k, l in rows])

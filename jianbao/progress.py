@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ingest.errors import display_path
+from errors import display_path
 from jianbao.render import err_console
 
 
@@ -32,7 +32,7 @@ def ingest_progress():
 def print_report(report) -> None:
     console = err_console()
     for failure in report.failures:
-        console.print(f"Error: {failure.reason}", markup=False)
+        console.print(f"Error: {failure.path}: {failure.reason}", markup=False)
     for path, warning in report.warnings:
         console.print(f"Warning: {path}: {warning}", markup=False)
     c = report.counts

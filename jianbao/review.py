@@ -10,7 +10,7 @@ import click
 from corpus.curation import mark_reviewed, review_queue
 from corpus.labels import LabelChange, apply_changes, check_label, default_who
 from corpus.queries import get_article
-from ingest.errors import UnknownLabel
+from errors import UnknownLabel
 
 KEYS = "[a]ccept  [e]dit  [s]kip  [q]uit"
 

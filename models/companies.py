@@ -1,9 +1,9 @@
 """Company mentions (character-level alias matching on a spaCy doc) and which companies an article concerns.
 
 Segmentation: spaCy's zh "jieba" segmenter imports and uses the GLOBAL jieba, so the nlp object
-is `spacy.blank("zh")` (default "char" config, imports nothing) with its tokenizer replaced by
-`JiebaSegmenter`, which cuts with our private tokenizer; on the tagging path the doc is built
-directly from the words the article was already cut into, so jieba runs once per article.
+is `spacy.blank("zh")` (default "char" config, imports nothing) and its tokenizer is never run:
+each doc is built directly from the words our private tokenizer cut the article into, so jieba
+runs once per article.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from sklearn.pipeline import Pipeline
 
 from models.article import Prepared
 from models.taxonomy import Taxonomy
-from models.tokenize import text_to_tokens
 from models.topics import calibrate, choose_thresholds, fit_platt, positive_proba
 
 COMPANY, ORG, GPE = "COMPANY", "ORG", "GPE"
@@ -170,27 +169,12 @@ def mention_full_span(doc: Prepared, mention: Mention) -> tuple[int, int]:
     return mention.start + shift, mention.end + shift
 
 
-class JiebaSegmenter:
-    """spaCy tokenizer that cuts with the private jieba tokenizer (never the global one)."""
-
-    def __init__(self, vocab, words: tuple[str, ...] = (), hmm: bool = False):
-        self.vocab = vocab
-        self.words = words
-        self.hmm = hmm
-
-    def __call__(self, text: str):
-        from spacy.tokens import Doc
-
-        tokens = text_to_tokens(text, self.words, self.hmm)
-        return Doc(self.vocab, words=tokens, spaces=[False] * len(tokens))
-
-
 def build_nlp(taxonomy: Taxonomy, words: tuple[str, ...] = (), hmm: bool = False):
-    """spacy.blank("zh") with our segmenter and an EntityRuler for place and organisation names."""
+    """spacy.blank("zh") with an EntityRuler for place and organisation names. Its tokenizer
+    is never run: docs are built from the words each article was already cut into."""
     import spacy
 
     nlp = spacy.blank("zh")
-    nlp.tokenizer = JiebaSegmenter(nlp.vocab, words, hmm)
     ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": False})
     ruler.add_patterns(taxonomy_to_patterns(taxonomy))
     return nlp

@@ -16,19 +16,13 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
-from ingest.errors import IncompatibleModel, ModelError, ModelNotFound
+from errors import IncompatibleModel, ModelError, ModelNotFound
 
 MODEL_FILE, META_FILE, REGISTRY_FILE = "model.joblib", "meta.json", "registry.json"
 CHECKED_LIBRARIES = ("scikit-learn", "numpy", "jieba", "spacy", "joblib")
 VERSION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 FIX = "run `jianbao train` to build a model with the installed libraries"
 MODEL_FORMAT = 2     # the shape of the pickled TagModel; bumped when its classes change (2: calibration)
-
-
-def default_models_dir() -> Path:
-    """$JIANBAO_HOME/models (JIANBAO_HOME defaults to ~/.jianbao)."""
-    home = os.environ.get("JIANBAO_HOME") or Path.home() / ".jianbao"
-    return Path(home) / "models"
 
 
 def library_versions() -> dict[str, str]:
@@ -106,11 +100,11 @@ def check_model(models_dir: str | Path, version: str) -> dict:
     return meta
 
 
-def load_model(models_dir: str | Path | None = None, version: str | None = None) -> tuple[object, dict]:
+def load_model(models_dir: str | Path, version: str | None = None) -> tuple[object, dict]:
     """Load a checked model (default: the active one) and its meta."""
     import joblib
 
-    models_dir = Path(models_dir) if models_dir else default_models_dir()
+    models_dir = Path(models_dir)
     version = version or active_version(models_dir)
     if not version:
         raise ModelNotFound(f"no trained model in {models_dir}: run `jianbao train`")
@@ -145,19 +139,19 @@ def register_model(models_dir: str | Path, version: str, activate: bool | None =
     return registry["active"] == version
 
 
-def list_models(models_dir: str | Path | None = None) -> tuple[str, ...]:
+def list_models(models_dir: str | Path) -> tuple[str, ...]:
     """Registered versions, oldest first."""
-    return tuple(read_registry(models_dir or default_models_dir())["versions"])
+    return tuple(read_registry(models_dir)["versions"])
 
 
-def active_version(models_dir: str | Path | None = None) -> str | None:
+def active_version(models_dir: str | Path) -> str | None:
     """The version `load_model` uses by default."""
-    return read_registry(models_dir or default_models_dir())["active"]
+    return read_registry(models_dir)["active"]
 
 
-def promote(version: str, models_dir: str | Path | None = None) -> str:
+def promote(version: str, models_dir: str | Path) -> str:
     """Make a registered, loadable version the active one; returns it."""
-    models_dir = Path(models_dir) if models_dir else default_models_dir()
+    models_dir = Path(models_dir)
     if version not in list_models(models_dir):
         raise ModelNotFound(f"model {version!r} is not registered in {models_dir}; see `jianbao models`")
     check_model(models_dir, version)
@@ -165,9 +159,9 @@ def promote(version: str, models_dir: str | Path | None = None) -> str:
     return version
 
 
-def rollback(models_dir: str | Path | None = None) -> str:
+def rollback(models_dir: str | Path) -> str:
     """Re-activate the previously active version; returns it."""
-    models_dir = Path(models_dir) if models_dir else default_models_dir()
+    models_dir = Path(models_dir)
     previous = read_registry(models_dir)["previous"]
     if not previous:
         raise ModelNotFound(f"no previous model to roll back to in {models_dir}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.errors import ModelError
+from errors import ModelError
 from models.persist import active_version, promote, read_meta
 
 # Macro-F1 on the fixed test split may drop by at most this much (issue 7's rule).

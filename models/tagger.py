@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.errors import IncompatibleModel
+from errors import IncompatibleModel
 from models.article import Prepared, article_to_prepared, item_to_title_text
 from models.companies import (AliasMatcher, CompanyModel, Entity, Mention, build_alias_matcher, build_nlp,
                               doc_to_entities, mentions_to_features, prepared_to_doc, prepared_to_mentions)
@@ -68,7 +68,7 @@ class Tagger:
         self.nlp = build_nlp(model.taxonomy, model.words, model.hmm)
 
     @classmethod
-    def load(cls, models_dir: str | Path | None = None, version: str | None = None) -> Tagger:
+    def load(cls, models_dir: str | Path, version: str | None = None) -> Tagger:
         """The saved model `version` (default: the active one) of `models_dir`."""
         from models.persist import load_model
 

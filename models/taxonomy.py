@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.errors import InvalidTaxonomy
+from errors import InvalidTaxonomy
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "taxonomy.toml"
 
@@ -74,6 +74,18 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise InvalidTaxonomy(f"{path}: cannot read the taxonomy: {exc}") from exc
     return dict_to_taxonomy(data, str(path))
+
+
+def label_keys(taxonomy: Taxonomy | None = None) -> dict[str, tuple[str, ...]]:
+    """{"topic": keys, "company": keys}: what labels, filters and label files may name."""
+    tax = taxonomy or load_taxonomy()
+    return {"topic": tax.topic_keys, "company": tax.company_keys}
+
+
+def label_names(taxonomy: Taxonomy | None = None) -> dict[str, str]:
+    """Display names of every topic and company key (反诈, 顺丰 ...), for charts and tables."""
+    tax = taxonomy or load_taxonomy()
+    return {t.key: t.name for t in tax.topics} | {c.key: c.name for c in tax.companies}
 
 
 def dict_to_taxonomy(data: dict, where: str = "taxonomy") -> Taxonomy:

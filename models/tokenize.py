@@ -8,8 +8,6 @@ use and kept for the life of the process, with its cache file in a directory we 
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -19,9 +17,10 @@ USER_WORD_FREQ = 5000        # strong enough that industry terms and aliases sta
 
 
 def default_cache_dir() -> Path:
-    """Where jieba's prefix-dictionary cache lives: $JIANBAO_HOME/cache or the temp dir."""
-    home = os.environ.get("JIANBAO_HOME")
-    return Path(home) / "cache" if home else Path(tempfile.gettempdir()) / "jianbao-cache"
+    """Where jieba's prefix-dictionary cache lives unless a caller says: the per-user cache folder
+    (a cache only: deleting it costs a second at the next start)."""
+    import platformdirs
+    return Path(platformdirs.user_cache_dir("jianbao", appauthor=False))
 
 
 def load_userdict(path: str | Path | None = None) -> tuple[str, ...]:

@@ -199,9 +199,27 @@ def _f1(y: np.ndarray, pred: np.ndarray) -> float:
     return 2 * tp / denom if denom else 0.0
 
 
+FAST_STEPS = ("prepare", "features", "clf")     # the shape build_pipeline makes
+FAST_FAMILY = ("field", "tfidf")
+
+
+def _is_fast_shape(pipeline: Pipeline) -> bool:
+    """Whether the pipeline is exactly build_pipeline's shape, so `_proba`'s shortcut computes the
+    same thing; any other pipeline (a step added or swapped) runs through sklearn itself."""
+    if tuple(pipeline.named_steps) != FAST_STEPS or not hasattr(pipeline[-1], "estimators_"):
+        return False
+    union = pipeline.named_steps["features"]
+    return all(isinstance(step, Pipeline) and tuple(step.named_steps) == FAST_FAMILY
+               and isinstance(step.named_steps["tfidf"], TfidfVectorizer)
+               for _, step in getattr(union, "transformer_list", [("", None)]))
+
+
 def _proba(pipeline: Pipeline, docs) -> np.ndarray:
-    """The pipeline's predict_proba, step by step (sklearn's per-estimator input checks cost ~3 ms a
-    call, and its n-gram counting is a Python loop: `_tfidf` does the same sums in C)."""
+    """The fitted pipeline's predict_proba. For build_pipeline's own shape it runs step by step
+    (sklearn's per-estimator input checks cost ~3 ms a call, and its n-gram counting is a Python
+    loop: `_tfidf` does the same sums in C; tests/models compare both paths)."""
+    if not _is_fast_shape(pipeline):
+        return pipeline.predict_proba(docs)
     prepared = pipeline.named_steps["prepare"].transform(docs)
     union = pipeline.named_steps["features"]
     X = sparse.hstack([_family(step, prepared) for _, step in union.transformer_list], format="csr")

@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from ingest.errors import InvalidTrainingData
+from errors import InvalidTrainingData
 from models.article import article_to_prepared
 from models.companies import (CompanyConfig, build_alias_matcher, mentions_to_features,
                               prepared_to_mentions, train_company_model)
-from models.persist import default_models_dir, model_dir, register_model, save_model
+from models.persist import model_dir, register_model, save_model
 from models.tagger import TagModel, Tagger, top_up
 from models.taxonomy import Taxonomy, load_taxonomy
 from models.tokenize import dictionary_words
@@ -233,7 +233,7 @@ class Miss:
     predicted_companies: tuple[str, ...]
 
 
-def evaluate_file(path: str | Path, models_dir: str | Path | None = None,
+def evaluate_file(path: str | Path, models_dir: str | Path,
                   version: str | None = None) -> tuple[Evaluation, tuple[Miss, ...]]:
     """Score a saved model on a labelled JSONL file ({id, title, text, topics, companies} per line),
     e.g. articles the model never saw; also every article it got wrong."""
@@ -254,7 +254,7 @@ def evaluate_file(path: str | Path, models_dir: str | Path | None = None,
     return evaluation, misses
 
 
-def train_models(data_dir: str | Path | None = None, models_dir: str | Path | None = None, seed: int = 0,
+def train_models(data_dir: str | Path | None, models_dir: str | Path, seed: int = 0,
                  extra_examples: Iterable[Example] = (), taxonomy_path: str | Path | None = None) -> ModelInfo:
     """Train on the train split, evaluate (test split + K-fold), save, register; active if none is."""
     started = time.perf_counter()
@@ -276,7 +276,7 @@ def train_models(data_dir: str | Path | None = None, models_dir: str | Path | No
         test_eval = evaluate(tagger, test)
         held = _holdout_examples(data_dir, taxonomy)
         holdout = evaluate(tagger, held) if held else None
-    models_dir = Path(models_dir) if models_dir else default_models_dir()
+    models_dir = Path(models_dir)
     created = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     data_hash = examples_hash(examples)
     version = _new_version(models_dir, created, data_hash)

@@ -23,7 +23,7 @@ def update_golden(request) -> bool:
 @pytest.fixture(scope="session")
 def rendered(tmp_path_factory):
     """render(source_stem, variant) -> path of a text PDF rendered at most once per session."""
-    from scripts.render_bulletin import render_pdf
+    from fixtures.render_bulletin import render_pdf
     cache: dict[tuple[str, str], Path] = {}
     folder = tmp_path_factory.mktemp("rendered")
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from corpus import Corpus
-from corpus.importer import import_paths
-from ingest.source import load_source
+from pipeline.resources import open_corpus
+from pipeline.importer import import_paths
+from fixtures.source import load_source
 from jianbao.api import ApiConfig, create_app, display_name
-from jianbao.settings import build_settings
+from pipeline.settings import build_settings
 from tests.conftest import ROOT
 
 with warnings.catch_warnings():          # starlette nudges towards httpx2; httpx is what we have
@@ -31,7 +31,7 @@ LOCAL = ("127.0.0.1", 50000)
 def sample_db(tmp_path_factory, models_dir) -> Path:
     """A corpus holding examples/2025-06.pdf (10 articles), built once and copied per test."""
     path = tmp_path_factory.mktemp("api") / "sample.db"
-    with Corpus.open(path) as corpus:
+    with open_corpus(path) as corpus:
         report = import_paths(corpus, [SAMPLE], models_dir)
     assert report.counts["imported"] == 1
     return path

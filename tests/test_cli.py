@@ -9,10 +9,10 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from ingest.errors import display_path
-from ingest.source import load_source
+from errors import display_path
+from fixtures.source import load_source
 from jianbao.cli import app
-from scripts.make_bad_inputs import make_bad_inputs
+from fixtures.make_bad_inputs import make_bad_inputs
 from tests.conftest import ROOT
 
 SAMPLE = ROOT / "examples" / "2025-06.pdf"

@@ -13,10 +13,10 @@ import time
 
 import pytest
 
-from corpus import Corpus
-from corpus.importer import import_paths
+from pipeline.resources import open_corpus
+from pipeline.importer import import_paths
 from jianbao.api import ApiConfig, create_app
-from jianbao.settings import build_settings
+from pipeline.settings import build_settings
 from tests.conftest import ROOT
 
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser")) if p), None)
@@ -36,7 +36,7 @@ def server(env, models_dir):
     """uvicorn on a free loopback port in a thread, over a corpus of the four sample PDFs."""
     import uvicorn
     settings = build_settings()
-    with Corpus.open(settings.db) as corpus:
+    with open_corpus(settings.db) as corpus:
         report = import_paths(corpus, sorted((ROOT / "examples").glob("*.pdf")), models_dir)
     assert report.counts["imported"] == 4
     port = _free_port()

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from pipeline.resources import notebook
 from corpus import ArticleTags, Corpus
 from ingest.document import Article, Bulletin, IssueMeta, SourceInfo
 from models.tokenize import segment_for_search
@@ -37,7 +38,7 @@ def corpus():
 
 
 def test_monthly_trend_counts_share_and_empty_months(corpus):
-    frame = corpus.trends(by="month", topic="anti_fraud")
+    frame = notebook(corpus).trends(by="month", topic="anti_fraud")
     got = {r.period: (r.count, r.articles, r.share) for r in frame.itertuples()}
     assert list(got) == [f"2025-{m:02d}" for m in range(1, 8)]          # March–June are zeros
     assert got["2025-01"] == (1, 2, 0.5)
@@ -46,30 +47,30 @@ def test_monthly_trend_counts_share_and_empty_months(corpus):
 
 
 def test_quarterly_trend_of_all_topics_and_date_window(corpus):
-    frame = corpus.trends(by="quarter", since="2025-01", until="2025-06")
+    frame = notebook(corpus).trends(by="quarter", since="2025-01", until="2025-06")
     q1 = frame[frame.period == "2025-Q1"].set_index("label")["count"].to_dict()
     assert q1 == {"anti_fraud": 1, "heroic_deeds": 1, "low_altitude": 1}
     assert set(frame.period) == {"2025-Q1", "2025-Q2"}
 
 
 def test_company_trend_and_crosstab(corpus):
-    frame = corpus.trends(by="year", kind="company")
+    frame = notebook(corpus).trends(by="year", kind="company")
     assert frame.set_index("label")["count"].to_dict() == {"sf": 1, "yto": 1, "zto": 1}
-    tab = corpus.crosstab(topic="anti_fraud")
+    tab = notebook(corpus).crosstab(topic="anti_fraud")
     assert tab.loc["anti_fraud"].to_dict() == {"sf": 1, "yto": 1}
 
 
 def test_search_ranks_titles_and_highlights(corpus):
-    hits = corpus.search("反诈")
+    hits = notebook(corpus).search("反诈")
     assert set(hits.article_id) == {"2025-01-01", "2025-07-01", "2025-07-02"}
     assert list(hits.score) == sorted(hits.score, reverse=True)
     marked = dict(zip(hits.article_id, hits.snippet))
     assert "【反诈】宣传" in marked["2025-01-01"] and "【" not in marked["2025-07-01"]
-    assert list(corpus.search("无人机").article_id) == ["2025-01-02"]   # title hit, text hit
-    two_char = corpus.search("包裹")                    # two-character words are found
+    assert list(notebook(corpus).search("无人机").article_id) == ["2025-01-02"]   # title hit, text hit
+    two_char = notebook(corpus).search("包裹")                    # two-character words are found
     assert list(two_char.article_id) == ["2025-07-01"]
-    assert list(corpus.search("反诈", company="sf").article_id) == ["2025-01-01"]
-    assert corpus.search("不存在的词语组合").empty
+    assert list(notebook(corpus).search("反诈", company="sf").article_id) == ["2025-01-01"]
+    assert notebook(corpus).search("不存在的词语组合").empty
 
 
 def test_submission_tables_per_company_and_period(tmp_path):
@@ -81,6 +82,6 @@ def test_submission_tables_per_company_and_period(tmp_path):
         for no, day in ((1, dt.date(2025, 4, 3)), (2, dt.date(2025, 5, 8))):
             b = _bulletin(day, no, [("标题", "正文。", "anti_fraud", None)])
             c.add_bulletin(Bulletin(b.meta, b.articles, (table,), source=b.source))
-        frame = c.submissions(by="quarter")
+        frame = notebook(c).submissions(by="quarter")
     got = {(r.period, r.company, r.submitted, r.published) for r in frame.itertuples()}
     assert got == {("2025-Q2", "china_post", 24, 10), ("2025-Q2", "sf", 6, 2), ("2025-Q2", None, 4, 0)}

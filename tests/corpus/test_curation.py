@@ -7,12 +7,14 @@ import multiprocessing
 
 import pytest
 
+from pipeline.resources import open_corpus
 from corpus import Corpus
-from corpus.curation import human_examples, reclassify, review_queue
+from corpus.curation import reclassify, review_queue
+from pipeline.curation import human_examples
 from corpus.labels import LabelChange, apply_changes, history, parse_changes
-from corpus.tagging import load_bulletin_tagger, load_text_tagger
+from pipeline.tagging import load_bulletin_tagger, load_text_tagger
 from ingest.document import Article, Bulletin, IssueMeta, SourceInfo
-from ingest.errors import UnknownLabel
+from errors import UnknownLabel
 from models import Tagger, load_taxonomy, rollback, train_models
 from models.promotion import PromotionRefused, promote_checked
 from tests.conftest import ROOT
@@ -65,7 +67,7 @@ def test_relabel_retrain_rollback_reclassify(tmp_path, models):
               "近日，德邦快递长宁区营业部组织员工参加无偿献血活动，9名快递员参与，累计献血2600毫升。")
     before = Tagger.load(models).tag(*unseen)
     assert "heroic_deeds" not in before.selected_topics
-    with Corpus.open(tmp_path / "c.db") as corpus:
+    with open_corpus(tmp_path / "c.db") as corpus:
         tag = load_bulletin_tagger(models)
         articles = donation_articles()
         corpus.add_bulletin(_bulletin(3, articles), tag(_bulletin(3, articles)))
@@ -78,7 +80,7 @@ def test_relabel_retrain_rollback_reclassify(tmp_path, models):
         assert len(human) == 2 * len(articles)
         # retrain with the human labels: the new model has learnt the correction
         info = train_models(ROOT / "models" / "data", models, seed=0,
-                            extra_examples=human_examples(corpus.conn))
+                            extra_examples=human_examples(corpus))
         assert info.n_human == len(articles) and info.cv_human is not None
         promote_checked(info.version, models)
         assert "heroic_deeds" in Tagger.load(models).tag(*unseen).selected_topics
@@ -117,7 +119,7 @@ def test_promotion_refuses_a_clearly_worse_model(tmp_path, models):
 
 
 def _label_many(db: str, label: str, n: int) -> None:
-    with Corpus.open(db) as corpus:
+    with open_corpus(db) as corpus:
         for i in range(1, n + 1):
             apply_changes(corpus, [LabelChange(f"2025-03-{i:02d}", "topic", label, 1)], who=label)
 
@@ -146,8 +148,8 @@ def test_label_keys_are_checked_with_a_suggestion():
 
 def test_review_queue_orders_by_margin_and_resumes(tmp_path, models):
     from corpus.curation import mark_reviewed
-    from corpus.tagging import model_thresholds
-    with Corpus.open(tmp_path / "c.db") as corpus:
+    from pipeline.tagging import model_thresholds
+    with open_corpus(tmp_path / "c.db") as corpus:
         articles = donation_articles()
         corpus.add_bulletin(_bulletin(3, articles), load_bulletin_tagger(models)(_bulletin(3, articles)))
         thresholds = model_thresholds(models)
@@ -162,7 +164,7 @@ def test_review_queue_orders_by_margin_and_resumes(tmp_path, models):
 
 def test_a_topic_added_later_is_not_reviewed_rather_than_negative(tmp_path, models):
     from corpus.curation import unreviewed_labels
-    with Corpus.open(tmp_path / "c.db") as corpus:
+    with open_corpus(tmp_path / "c.db") as corpus:
         articles = donation_articles()[:2]
         corpus.add_bulletin(_bulletin(3, articles), load_bulletin_tagger(models)(_bulletin(3, articles)))
         keys = _keys()

@@ -8,12 +8,13 @@ import sqlite3
 
 import pytest
 
+from pipeline.resources import open_corpus
 from corpus import ArticleTags, Corpus
 from corpus.labels import LabelChange, apply_changes
 from corpus.queries import get_article, iter_article_records, stats
 from corpus.schema import SCHEMA_VERSION
 from ingest.document import Article, Bulletin, IssueMeta, SourceInfo
-from ingest.errors import SchemaOutOfDate
+from errors import SchemaOutOfDate
 
 
 def bulletin(sha="a" * 64, ocr=False, titles=("标题一", "标题二")) -> Bulletin:
@@ -92,22 +93,22 @@ def test_a_failed_write_leaves_nothing_behind(corpus):
 
 def test_new_database_is_current_and_newer_is_refused(tmp_path):
     path = tmp_path / "c.db"
-    with Corpus.open(path) as c:
+    with open_corpus(path) as c:
         assert c.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert c.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.close()
     with pytest.raises(SchemaOutOfDate, match="newer than this jianbao"):
-        Corpus.open(path)
+        open_corpus(path)
 
 
 def test_older_database_upgrades_in_place(tmp_path):
     path = tmp_path / "old.db"
     sqlite3.connect(path).close()                      # an empty v0 database
-    with Corpus.open(path) as c:
+    with open_corpus(path) as c:
         c.add_bulletin(bulletin(), [tags(), tags()])
-    with Corpus.open(path) as c:                       # reopening migrates nothing, loses nothing
+    with open_corpus(path) as c:                       # reopening migrates nothing, loses nothing
         assert stats(c.conn)["articles"] == 2
 
 

@@ -1,7 +1,7 @@
 """OCR path: pure helpers (fast) and scans of the sample bulletins end to end (slow).
 
-Scans are rendered at test time from examples/src with scripts/render_bulletin.render_scan,
-seeded, and compared with the source's expected bulletin (scripts/bench_ocr.score_bulletin).
+Scans are rendered at test time from examples/src with fixtures/render_bulletin.render_scan,
+seeded, and compared with the source's expected bulletin (bench/ocr.score_bulletin).
 To keep the OCR tests within ~2 minutes on two cores, each sample is scanned in one way only:
 2025-06 clean (300 dpi), 2026-02 degraded (200 dpi), 2025-11 mixed, 2019-03 as page images.
 """
@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from ingest import raster
-from ingest.errors import OCRUnavailable
+from errors import OCRUnavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "examples" / "src"
@@ -52,7 +52,7 @@ def test_em_width_counts_cjk_as_one_em_and_latin_as_about_half():
 
 
 def test_importing_ocr_loads_no_engine():
-    code = "import sys, ingest.ocr as o; print('rapidocr' in sys.modules, o._ENGINE is None)"
+    code = "import sys, ingest.ocr as o; print('rapidocr' in sys.modules, not o._ENGINES)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                          check=True)
     assert out.stdout.split() == ["False", "True"]
@@ -60,7 +60,7 @@ def test_importing_ocr_loads_no_engine():
 
 def test_missing_model_raises_ocr_unavailable(monkeypatch, tmp_path):
     from ingest import ocr
-    monkeypatch.setattr(ocr, "_ENGINE", None)
+    monkeypatch.setattr(ocr, "_ENGINES", {})
     missing = tmp_path / "PP-OCRv6_det_small.onnx"
     monkeypatch.setattr(ocr, "_model_files", lambda: {"det": missing, "rec": missing})
     with pytest.raises(OCRUnavailable) as err:
@@ -161,7 +161,7 @@ def test_ruled_grid_becomes_page_rules_that_tables_find():
 @pytest.fixture(scope="module")
 def scans(tmp_path_factory):
     """name -> rendered scan, made once per module (rendering takes a few seconds each)."""
-    from scripts.render_bulletin import render_scan
+    from fixtures.render_bulletin import render_scan
     folder = tmp_path_factory.mktemp("scans")
     cache: dict[str, Path] = {}
 
@@ -176,14 +176,14 @@ def scans(tmp_path_factory):
 
 
 def _expected(stem: str):
-    from ingest.source import load_source
+    from fixtures.source import load_source
     return load_source(SRC / f"{stem}.txt").bulletin
 
 
 @pytest.mark.slow
 def test_clean_scan_is_read_like_the_text_pdf(scans):
     from ingest import parse_file
-    from scripts.bench_ocr import score_bulletin
+    from bench.ocr import score_bulletin
     got = parse_file(scans("clean", "2025-06", seed=3))
     score = score_bulletin(got, _expected("2025-06"))
     assert score["titles_exact"] == score["titles"] == score["articles"]
@@ -197,7 +197,7 @@ def test_clean_scan_is_read_like_the_text_pdf(scans):
 @pytest.mark.slow
 def test_degraded_scan_meets_the_bar(scans):
     from ingest import parse_file
-    from scripts.bench_ocr import score_bulletin
+    from bench.ocr import score_bulletin
     got = parse_file(scans("degraded", "2026-02", degrade=True, seed=11))
     score = score_bulletin(got, _expected("2026-02"))
     assert score["titles_exact"] >= 0.95 * score["titles"]
@@ -208,7 +208,7 @@ def test_degraded_scan_meets_the_bar(scans):
 @pytest.mark.slow
 def test_mixed_pdf_is_one_bulletin(scans):
     from ingest import parse_file
-    from scripts.bench_ocr import score_bulletin
+    from bench.ocr import score_bulletin
     got = parse_file(scans("mixed", "2025-11", pages=(2, 3), seed=5))
     assert got.source.ocr_pages == (2, 3)
     score = score_bulletin(got, _expected("2025-11"))
@@ -302,7 +302,7 @@ def test_red_masthead_and_bold_title_from_pixels(page1_png, tmp_path):
 
 def test_corrupt_page_image_is_a_clear_error(tmp_path):
     from ingest import parse_file
-    from ingest.errors import UnreadableImage
+    from errors import UnreadableImage
     bad = tmp_path / "page1.png"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
     with pytest.raises(UnreadableImage, match="not a readable image"):

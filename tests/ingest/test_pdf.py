@@ -10,7 +10,7 @@ import pytest
 
 from ingest import parse_file
 from ingest.document import bulletin_to_dict
-from ingest.source import load_source
+from fixtures.source import load_source
 from tests.conftest import ROOT, SOURCES
 
 VARIANTS = ("standard", "noto", "boldonly", "sizeonly", "twocol", "wide", "landscape", "cff")

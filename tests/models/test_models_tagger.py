@@ -8,7 +8,7 @@ import shutil
 import joblib
 import pytest
 
-from ingest.errors import IncompatibleModel, ModelNotFound
+from errors import IncompatibleModel, ModelNotFound
 from models import Tagger, active_version, list_models, load_model, promote, rollback, train_models
 from models.persist import META_FILE, MODEL_FILE, check_model
 from models.train import DEFAULT_DATA_DIR

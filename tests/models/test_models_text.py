@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.errors import InvalidTaxonomy
+from errors import InvalidTaxonomy
 from models.article import article_to_prepared
 from models.companies import build_alias_matcher, prepared_to_mentions, text_to_alias_spans, words_to_cuts
 from models.taxonomy import load_taxonomy
@@ -156,7 +156,7 @@ def test_test_split_is_fixed_by_id():
 
 
 def test_unknown_labels_in_training_data_are_refused(tmp_path):
-    from ingest.errors import InvalidTrainingData
+    from errors import InvalidTrainingData
     from models.train import load_examples
 
     (tmp_path / "x.jsonl").write_text('{"id": "x-1", "title": "t", "text": "正文", "topics": ["nope"], '

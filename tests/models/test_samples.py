@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.source import load_source
+from fixtures.source import load_source
 from models import Tagger
 from tests.conftest import SOURCES
 

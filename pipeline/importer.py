@@ -7,22 +7,28 @@ command again), and each document is committed in its own transaction.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from corpus.store import AddResult, Corpus
-from corpus.worker import Job, Limits, Parsed, work
-from ingest.errors import IngestError, JianbaoError, display_path
+from errors import JianbaoError, UnreadableFile, WorkerDied, display_path
 from ingest.reader import folder_digest, page_images, sha256_file
+from pipeline.worker import Job, Limits, Parsed, work
 
 
 @dataclass(frozen=True, slots=True)
 class Failure:
+    """One input that failed: its path, the reason (without the path) and the error's class."""
+
     path: str
     reason: str
+    error_type: str = "JianbaoError"
+
+    @classmethod
+    def of(cls, exc: JianbaoError, path: str | Path) -> "Failure":
+        return cls(display_path(path), exc.without_path(), type(exc).__name__)
 
 
 @dataclass(slots=True)
@@ -92,9 +98,10 @@ def _prepare(corpus: Corpus, path: Path, report: ImportReport, make_job) -> Job 
     try:
         digest = digest_of(path)
     except (OSError, JianbaoError) as exc:
-        reason = str(exc) if isinstance(exc, IngestError) else f"{display_path(path)}: {exc}"
-        report.failures.append(Failure(display_path(path), reason))
-        corpus.record_failure(f"path:{display_path(path)}", display_path(path), reason, report.run_id)
+        error = exc if isinstance(exc, JianbaoError) else UnreadableFile(path, exc.strerror or str(exc))
+        report.failures.append(Failure.of(error, path))
+        corpus.record_failure(f"path:{display_path(path)}", display_path(path),
+                              report.failures[-1].reason, report.run_id)
         return None
     if corpus.has_document(digest):
         report.results.append(AddResult("present", digest, corpus.document_issue(digest)))
@@ -103,11 +110,13 @@ def _prepare(corpus: Corpus, path: Path, report: ImportReport, make_job) -> Job 
 
 
 def _store(corpus: Corpus, parsed: Parsed, report: ImportReport, on_error: str):
-    if parsed.error is not None:
+    if parsed.failure is not None:
+        error = parsed.error
         if on_error == "raise":
-            raise IngestError(parsed.path, parsed.error)
-        report.failures.append(Failure(display_path(parsed.path), parsed.error))
-        corpus.record_failure(parsed.digest, display_path(parsed.path), parsed.error, report.run_id)
+            raise error
+        report.failures.append(Failure.of(error, parsed.path))
+        corpus.record_failure(parsed.digest, display_path(parsed.path), report.failures[-1].reason,
+                              report.run_id)
         return report.failures[-1]
     result = corpus.add_bulletin(parsed.bulletin, parsed.tags, report.run_id, parsed.segments)
     report.results.append(result)
@@ -151,13 +160,13 @@ def _loky(jobs: list[Job], n_jobs: int) -> Iterator[Parsed]:
         try:
             yield Parallel(n_jobs=1, backend="loky")([delayed(work)(job)])[0]
         except TerminatedWorkerError as exc:
-            yield Parsed(job.path, job.digest, error=f"{display_path(job.path)}: the worker reading it died ({exc.__class__.__name__})")
+            yield Parsed(job.path, job.digest, failure=WorkerDied(job.path, type(exc).__name__).to_dict())
 
 
 def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | Path | None = None,
                  ocr: str = "auto", on_error: str = "record", image_folders: bool = True,
                  jobs: int = 1, limits: Limits = Limits(), scheduler: str | None = None,
-                 isolated: bool | None = None,
+                 isolated: bool | None = None, ocr_threads: int | None = None,
                  progress: Callable[[str, AddResult | Failure, ImportReport], None] | None = None
                  ) -> ImportReport:
     """Import every input; with on_error="record" a bad file is reported and the rest goes on."""
@@ -165,7 +174,7 @@ def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | 
     report = ImportReport(run_id=corpus.start_run({"paths": paths, "ocr": ocr, "jobs": jobs}))
     isolated = (jobs > 1 or scheduler is not None) if isolated is None else isolated
 
-    threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 and scheduler is None else None
+    threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 and scheduler is None else ocr_threads
 
     def make_job(path, digest):
         return Job(path, digest, ocr, str(models_dir) if models_dir else None, limits, isolated,
@@ -183,22 +192,3 @@ def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | 
         progress and progress(parsed.path, outcome, report)
     corpus.finish_run(report.run_id, report.counts)
     return report
-
-
-def failed_paths(corpus: Corpus) -> list[str]:
-    """Paths whose last import failed: what `--retry-failed` tries again."""
-    return [r[0] for r in corpus.conn.execute(
-        "SELECT DISTINCT path FROM documents WHERE status = 'failed' AND path NOT IN"
-        " (SELECT path FROM documents WHERE status != 'failed') ORDER BY path")]
-
-
-def runs(corpus: Corpus, limit: int = 20) -> list[dict]:
-    out = []
-    for r in corpus.conn.execute("SELECT * FROM runs ORDER BY run_id DESC LIMIT ?", (limit,)):
-        row = dict(r)
-        row["paths"] = ", ".join(json.loads(row.pop("args") or "{}").get("paths", []))
-        row["state"] = "finished" if row["finished_at"] else "interrupted or running"
-        row["failures"] = [f"{p}: {e}" for p, e in corpus.conn.execute(
-            "SELECT path, error FROM documents WHERE run_id = ? AND status = 'failed'", (row["run_id"],))]
-        out.append(row)
-    return out

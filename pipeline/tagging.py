@@ -1,4 +1,4 @@
-"""Tagging for the corpus: the active model's output turned into the store's rows."""
+"""Tagging: the active model's output turned into the store's rows, for bulletins and records."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Callable, Iterable, Iterator
 
 from corpus.store import ArticleTags
 from ingest.document import Bulletin
+from models import Tagger
 
 
 def tags_to_article_tags(tags) -> ArticleTags:
@@ -24,7 +25,6 @@ def tags_to_article_tags(tags) -> ArticleTags:
 def load_bulletin_tagger(models_dir: str | Path, version: str | None = None
                          ) -> Callable[[Bulletin], list[ArticleTags]]:
     """A function tagging every article of a bulletin with the active (or given) model."""
-    from models import Tagger
     tagger = Tagger.load(models_dir, version)
 
     def tag_bulletin(bulletin: Bulletin) -> list[ArticleTags]:
@@ -37,14 +37,12 @@ def load_bulletin_tagger(models_dir: str | Path, version: str | None = None
 def load_text_tagger(models_dir: str | Path, version: str | None = None
                      ) -> Callable[[list[tuple[str, str]]], list[ArticleTags]]:
     """A function tagging (title, text) pairs with the active (or given) model."""
-    from models import Tagger
     tagger = Tagger.load(models_dir, version)
     return lambda items: [tags_to_article_tags(t) for t in tagger.tag_many(items)]
 
 
 def model_thresholds(models_dir: str | Path) -> dict[tuple[str, str], float]:
     """Per-label decision thresholds of the active model, for the review queue's margins."""
-    from models import Tagger
     model = Tagger.load(models_dir).model
     out = {("topic", label): float(t) for label, t in zip(model.topics.labels, model.topics.thresholds)}
     out.update({("company", label): float(model.companies.threshold) for label in model.companies.labels})
@@ -53,7 +51,6 @@ def model_thresholds(models_dir: str | Path) -> dict[tuple[str, str], float]:
 
 def tag_records(models_dir: str | Path, records: Iterable[dict], batch: int = 64) -> Iterator[dict]:
     """{id, title, text} in, {id, topics, companies, model_version} out (selected tags, scores)."""
-    from models import Tagger
     tagger = Tagger.load(models_dir)
     chunk: list[dict] = []
     for record in records:

@@ -1,8 +1,8 @@
 """The HTTP service under load: `jianbao serve` on loopback, concurrent clients for a bounded time.
 
-    python scripts/bench_serve.py [--articles 20000] [--seconds 10] [--clients 8] [--db PATH]
+    python bench/serve.py [--articles 20000] [--seconds 10] [--clients 8] [--db PATH]
 
-`bench_serve()` (the `serve` section of scripts/bench.py):
+`bench_serve()` (the `serve` section of python -m bench):
 
 1. builds a corpus of `n_articles` articles through the real store API (`Corpus.add_bulletin`,
    one transaction per issue of 10 articles, FTS rows segmented by jieba's search mode as in an
@@ -40,7 +40,6 @@ from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 TOKEN = "bench-" + uuid.uuid4().hex
 SERIES = "上海市邮政快递行业党建、文明创建工作简报"
@@ -103,8 +102,8 @@ def build_corpus(path: Path, n_articles: int, seed: int = 0) -> dict:
 
 def render_uploads(folder: Path, n: int) -> list[Path]:
     """`n` distinct issues of 2031 rendered as text PDFs from examples/src/2025-06.txt."""
-    from ingest.source import parse_source
-    from scripts.render_bulletin import render_pdf
+    from fixtures.source import parse_source
+    from fixtures.render_bulletin import render_pdf
 
     text = (ROOT / "examples" / "src" / "2025-06.txt").read_text(encoding="utf-8")
     base = random.SystemRandom().randrange(100, 9000)      # new issues even in a reused corpus

@@ -1,6 +1,6 @@
 """Benchmark a bulk import: an archive of generated issues imported with 1 and 2 workers.
 
-    python scripts/bench.py bulk [--issues 500 --scans 20]
+    python -m bench bulk [--issues 500 --scans 20]
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def _import(paths: list[Path], db: Path, jobs: int, env: dict, one_core: bool = 
 
 def bench_bulk(issues: int = 500, scans: int = 20, folder: str | None = None) -> dict:
     from models import train_models
-    from scripts.make_archive import make_archive
+    from fixtures.make_archive import make_archive
     folder = Path(folder or tempfile.mkdtemp(prefix="jianbao-bulk-"))
     archive = folder / "archive"
     if not archive.exists():

@@ -1,7 +1,7 @@
 """Benchmark the corpus at archive scale: a generated corpus through the real store API, then
 the analysts' queries timed on it.
 
-    python scripts/bench.py corpus [--articles 200000]
+    python -m bench corpus [--articles 200000]
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import time
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline.resources import open_corpus
+from pipeline.resources import notebook
 from corpus import ArticleTags, Corpus
 from ingest.document import Article, Bulletin, IssueMeta, SourceInfo
 
@@ -22,7 +24,7 @@ COMPANIES = ("china_post", "sf", "yto", "yunda", "zto", "sto", "jt", "jd", "depp
 
 
 def _pool() -> list[tuple[str, str]]:
-    from scripts.make_archive import article_pool
+    from fixtures.make_archive import article_pool
     return [(a["title"], a["text"]) for a in article_pool()]
 
 
@@ -74,17 +76,17 @@ def bench_corpus(n_articles: int = 200_000, folder: str | None = None) -> dict:
     folder.mkdir(parents=True, exist_ok=True)
     db = folder / "bench.db"
     build_s = build_corpus(db, n_articles) if not db.exists() else 0.0
-    with Corpus.open(db) as corpus:
+    with open_corpus(db) as corpus:
         n = corpus.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
         out = {"articles": n, "build_seconds": round(build_s, 1),
-               "trends_quarter_topic_ms": _time(lambda: corpus.trends(by="quarter", topic="anti_fraud")),
-               "trends_month_all_topics_ms": _time(lambda: corpus.trends(by="month")),
-               "crosstab_ms": _time(lambda: corpus.crosstab()),
-               "search_ms": _time(lambda: corpus.search("无人机", limit=20)),
-               "search_filtered_ms": _time(lambda: corpus.search("反诈", topic="anti_fraud", since="2020-01")),
+               "trends_quarter_topic_ms": _time(lambda: notebook(corpus).trends(by="quarter", topic="anti_fraud")),
+               "trends_month_all_topics_ms": _time(lambda: notebook(corpus).trends(by="month")),
+               "crosstab_ms": _time(lambda: notebook(corpus).crosstab()),
+               "search_ms": _time(lambda: notebook(corpus).search("无人机", limit=20)),
+               "search_filtered_ms": _time(lambda: notebook(corpus).search("反诈", topic="anti_fraud", since="2020-01")),
                "goal_ms": {"trends": 200, "crosstab": 300, "search": 300}}
         start = time.perf_counter()
-        corpus.export("articles", "parquet", folder / "articles.parquet")
+        notebook(corpus).export("articles", "parquet", folder / "articles.parquet")
         out["export_parquet_seconds"] = round(time.perf_counter() - start, 1)
     out["db_mb"] = round(db.stat().st_size / 2**20, 1)
     return out

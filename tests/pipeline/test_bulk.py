@@ -11,10 +11,10 @@ import time
 
 import pytest
 
-from corpus import Corpus
-from corpus.importer import import_paths
-from corpus.worker import Job, Limits, work
-from scripts.make_archive import make_archive
+from pipeline.resources import open_corpus
+from pipeline.importer import import_paths
+from pipeline.worker import Job, Limits, work
+from fixtures.make_archive import make_archive
 from tests.conftest import ROOT
 
 
@@ -86,7 +86,7 @@ def test_parallel_import_matches_a_serial_one(archive, tmp_path, models_dir):
     dumps = []
     for jobs in (1, 2):
         db = tmp_path / f"j{jobs}.db"
-        with Corpus.open(db) as corpus:
+        with open_corpus(db) as corpus:
             report = import_paths(corpus, [archive], models_dir, jobs=jobs)
         assert report.counts["imported"] == 8 and report.exit_code == 0
         dumps.append(dump(db))
@@ -98,10 +98,10 @@ def test_the_same_import_runs_on_a_dask_cluster(archive, tmp_path, models_dir):
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster:
         db = tmp_path / "dask.db"
-        with Corpus.open(db) as corpus:
+        with open_corpus(db) as corpus:
             report = import_paths(corpus, [archive], models_dir, scheduler=cluster.scheduler_address)
         assert report.counts["imported"] == 8 and report.exit_code == 0
     serial = tmp_path / "serial.db"
-    with Corpus.open(serial) as corpus:
+    with open_corpus(serial) as corpus:
         import_paths(corpus, [archive], models_dir)
     assert dump(db) == dump(serial)

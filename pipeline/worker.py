@@ -16,8 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from corpus.store import ArticleTags
+from errors import (DocumentTooLarge, DocumentTooSlow, JianbaoError, UnexpectedFailure)
 from ingest.document import Bulletin
-from ingest.errors import IngestError, JianbaoError, display_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,21 +36,26 @@ class Job:
     models_dir: str | None = None
     limits: Limits = Limits()
     isolated: bool = True            # in a worker process: the memory ceiling may be applied
-    threads: int | None = None       # native threads (OCR, BLAS) this worker may use
+    threads: int | None = None       # native threads (OCR, BLAS) this worker may use (None: all)
 
 
 @dataclass(frozen=True, slots=True)
 class Parsed:
-    """A worker's answer: a tagged bulletin, or the reason the document failed."""
+    """A worker's answer: a tagged bulletin, or the error the document failed with, as data
+    (`JianbaoError.to_dict()`: its class and fields cross the process boundary, not a string)."""
 
     path: str
     digest: str
     bulletin: Bulletin | None = None
     tags: tuple[ArticleTags, ...] | None = None
-    error: str | None = None
+    failure: dict | None = None
     pages: int = 0
     seconds: float = 0.0
     segments: tuple[tuple[str, str], ...] | None = None   # search tokens, cut in the worker
+
+    @property
+    def error(self) -> JianbaoError | None:
+        return JianbaoError.from_dict(self.failure) if self.failure is not None else None
 
 
 class DocumentTimeout(BaseException):
@@ -60,7 +65,7 @@ class DocumentTimeout(BaseException):
 @lru_cache(maxsize=2)
 def _tagger(models_dir: str):
     """One loaded model per worker process (loading spaCy and jieba takes seconds)."""
-    from corpus.tagging import load_bulletin_tagger
+    from pipeline.tagging import load_bulletin_tagger
     return load_bulletin_tagger(models_dir)
 
 
@@ -87,12 +92,9 @@ def _apply_memory_ceiling(memory_mb: int) -> None:
 
 @lru_cache(maxsize=1)
 def _share_cores(threads: int) -> None:
-    """N workers on C cores: each runs its OCR and BLAS on C/N threads, not C (oversubscribed
-    workers were slower together than one alone: scripts/bench.py bulk)."""
-    import os
-
+    """N workers on C cores: each runs its BLAS on C/N threads, not C (oversubscribed workers
+    were slower together than one alone: python -m bench bulk); OCR gets the same number."""
     from threadpoolctl import threadpool_limits
-    os.environ["JIANBAO_OCR_THREADS"] = str(threads)
     threadpool_limits(limits=threads)
 
 
@@ -112,25 +114,23 @@ def work(job: Job) -> Parsed:
         previous = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, job.limits.seconds)
     try:
-        bulletin = parse_file(job.path, ocr=job.ocr)
+        bulletin = parse_file(job.path, ocr=job.ocr, ocr_threads=job.threads)
         tags = tuple(_tagger(job.models_dir)(bulletin)) if job.models_dir else None
         return Parsed(job.path, job.digest, bulletin, tags, pages=bulletin.source.n_pages,
                       seconds=time.perf_counter() - started, segments=search_segments(bulletin))
     except DocumentTimeout:
-        error = f"{display_path(job.path)}: took longer than the {job.limits.seconds:g} s limit per document"
+        error = DocumentTooSlow(job.path, f"{job.limits.seconds:g} s")
     except MemoryError:
-        error = f"{display_path(job.path)}: needed more than the {job.limits.memory_mb} MB memory ceiling per document"
-    except IngestError as exc:
-        error = str(exc)
+        error = DocumentTooLarge(job.path, f"{job.limits.memory_mb} MB")
     except JianbaoError as exc:
-        error = f"{display_path(job.path)}: {exc}"
+        error = exc if exc.path is not None else UnexpectedFailure(job.path, str(exc))
     except RecursionError:
-        error = f"{display_path(job.path)}: nested too deeply to read (recursion limit)"
+        error = UnexpectedFailure(job.path, "nested too deeply to read (recursion limit)")
     except Exception as exc:                 # a bug or a library failure on a strange file
         last = traceback.extract_tb(exc.__traceback__)[-1]
-        error = f"{display_path(job.path)}: unexpected {type(exc).__name__}: {exc} ({Path(last.filename).name}:{last.lineno})"
+        error = UnexpectedFailure(job.path, f"{type(exc).__name__}: {exc} ({Path(last.filename).name}:{last.lineno})")
     finally:
         if timed:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
-    return Parsed(job.path, job.digest, error=error, seconds=time.perf_counter() - started)
+    return Parsed(job.path, job.digest, failure=error.to_dict(), seconds=time.perf_counter() - started)

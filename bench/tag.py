@@ -1,4 +1,4 @@
-"""The `tag` section of scripts/bench.py: tagging throughput on one core, jieba's share, training times."""
+"""The `tag` section of python -m bench: tagging throughput on one core, jieba's share, training times."""
 
 from __future__ import annotations
 

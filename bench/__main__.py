@@ -1,6 +1,6 @@
 """Benchmarks: jianbao against the raw libraries on the same input, in one run.
 
-    python scripts/bench.py parse|ocr|tag|all [--repeat N]
+    python -m bench parse|ocr|tag|all [--repeat N]
 
 Targets (from the issues): parse <= 1.5x pdfplumber's extract_words; OCR <= 1.1x raw RapidOCR;
 tagging >= 300 articles/s on one core.
@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 
 def _best(fn, repeat: int) -> float:
@@ -58,27 +56,27 @@ def bench_parse(repeat: int = 3) -> dict:
 
 
 def bench_ocr(repeat: int = 1) -> dict:
-    from scripts.bench_ocr import bench_ocr as run
+    from bench.ocr import bench_ocr as run
     return run()
 
 
 def bench_tag(repeat: int = 1) -> dict:
-    from scripts.bench_tag import bench_tag as run
+    from bench.tag import bench_tag as run
     return run()
 
 
 def bench_corpus(repeat: int = 1, articles: int = 200_000) -> dict:
-    from scripts.bench_corpus import bench_corpus as run
+    from bench.corpus import bench_corpus as run
     return run(articles)
 
 
 def bench_bulk(repeat: int = 1) -> dict:
-    from scripts.bench_bulk import bench_bulk as run
+    from bench.bulk import bench_bulk as run
     return run()
 
 
 def bench_serve(repeat: int = 1) -> dict:
-    from scripts.bench_serve import bench_serve as run
+    from bench.serve import bench_serve as run
     return run()
 
 

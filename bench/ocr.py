@@ -1,8 +1,8 @@
 """OCR benchmark and quality measures: jianbao's OCR path against raw RapidOCR, same images, same run.
 
-    python scripts/bench_ocr.py [--pages N] [--quality] [--sweep]
+    python bench/ocr.py [--pages N] [--quality] [--sweep]
 
-`bench_ocr()` (called by `scripts/bench.py ocr`) renders scans of the sample bulletins (clean
+`bench_ocr()` (called by `python -m bench ocr`) renders scans of the sample bulletins (clean
 300 dpi and degraded 200 dpi, seeded), rasterises their pages as the OCR path does, and times on
 the same page arrays, interleaved page by page so that load from other processes hits all alike:
 
@@ -53,9 +53,6 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 SAMPLES = ("2019-03", "2025-06", "2025-11", "2026-02")
 
 
@@ -107,7 +104,7 @@ def score_bulletin(got, expected) -> dict:
 
 def render_scans(folder: Path, samples=SAMPLES, degrade: bool = False, seed: int = 7) -> dict:
     """stem -> path of an image-only PDF of that sample (clean 300 dpi or degraded 200 dpi)."""
-    from scripts.render_bulletin import render_scan
+    from fixtures.render_bulletin import render_scan
     out = {}
     for stem in samples:
         path = folder / f"{stem}-{'degraded' if degrade else 'clean'}.pdf"
@@ -192,7 +189,7 @@ def bench_ocr(pages_per_scan: int = 2, samples=("2025-06", "2026-02"), default: 
 def quality(samples=SAMPLES) -> dict:
     """Parse clean and degraded scans of the samples; score against their sources."""
     from ingest import parse_file
-    from ingest.source import load_source
+    from fixtures.source import load_source
 
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -220,7 +217,7 @@ def sweep(samples=SAMPLES, configs=SWEEP) -> dict:
     try:
         for limit, dpi in configs:
             ocr.DET_LIMIT = limit
-            ocr._ENGINE = None
+            ocr._ENGINES.clear()
             ocr._render_dpi = saved[1] if dpi is None else (lambda native, d=dpi: float(d))
             runs = quality(samples)
             out[f"det{limit}-{dpi or 'native'}dpi"] = {
@@ -233,7 +230,7 @@ def sweep(samples=SAMPLES, configs=SWEEP) -> dict:
                 "runs": runs}
     finally:
         ocr.DET_LIMIT, ocr._render_dpi = saved
-        ocr._ENGINE = None
+        ocr._ENGINES.clear()
     return out
 
 

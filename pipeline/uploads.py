@@ -10,7 +10,8 @@ from pathlib import PurePosixPath
 
 from fastapi.concurrency import run_in_threadpool
 
-from corpus.worker import Job, Parsed, work
+from errors import WorkerDied
+from pipeline.worker import Job, Parsed, work
 
 
 # ---------------------------------------------------------------------------- uploads
@@ -64,7 +65,7 @@ class Uploads:
                 if self._pool is pool:
                     self._pool = None
             pool.shutdown(wait=False, cancel_futures=True)
-            return Parsed(job.path, job.digest, error=f"{job.path}: the worker reading it died")
+            return Parsed(job.path, job.digest, failure=WorkerDied(job.path).to_dict())
 
     def close(self) -> None:
         with self._lock:

@@ -1,0 +1,68 @@
+"""Settings: built once from flags, environment and defaults, then passed down (no globals).
+
+Nothing else in jianbao reads the environment: the CLI and the API build one `Settings` and
+hand its fields to the library functions they call.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from errors import InvalidValue
+
+LOCAL_HOME = ".jianbao"      # a project folder of its own: used when the working folder has one
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    db: Path
+    home: Path
+    models_dir: Path
+    seed: int = 0
+    ocr_threads: int | None = None       # None: onnxruntime and OpenCV use every core
+    data_dir: Path = field(default_factory=lambda: default_data_dir())
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.home / "cache"
+
+
+def default_data_dir() -> Path:
+    """The authored training data, installed with the models package (inside the wheel)."""
+    return Path(__file__).resolve().parent.parent / "models" / "data"
+
+
+def default_home(cwd: Path | None = None) -> Path:
+    """./.jianbao when the working folder has one (a checkout, `make run`), else the per-user
+    data folder (platformdirs), so that `jianbao` finds its model from any folder."""
+    local = (cwd or Path.cwd()) / LOCAL_HOME
+    if local.is_dir():
+        return local
+    import platformdirs
+    return Path(platformdirs.user_data_dir("jianbao", appauthor=False))
+
+
+def _int(name: str, value: str | None) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidValue(f"{name} must be a whole number, not {value!r}") from None
+
+
+def build_settings(db: str | None = None, home: str | None = None, seed: int | None = None,
+                   environ: dict | None = None) -> Settings:
+    """Flags beat the environment (JIANBAO_DB, JIANBAO_HOME, JIANBAO_MODELS, JIANBAO_SEED,
+    JIANBAO_OCR_THREADS), which beats the defaults."""
+    env = os.environ if environ is None else environ
+    home_dir = Path(home or env.get("JIANBAO_HOME") or default_home())
+    return Settings(
+        db=Path(db or env.get("JIANBAO_DB") or "jianbao.db"),
+        home=home_dir,
+        models_dir=Path(env.get("JIANBAO_MODELS") or home_dir / "models"),
+        seed=seed if seed is not None else (_int("JIANBAO_SEED", env.get("JIANBAO_SEED")) or 0),
+        ocr_threads=_int("JIANBAO_OCR_THREADS", env.get("JIANBAO_OCR_THREADS")),
+    )
