@@ -38,10 +38,13 @@ def rendered(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def models_dir(tmp_path_factory) -> Path:
-    """The default model trained once per session from the repo's data (fixed seed)."""
+    """The default model trained once per session from the repo's data (fixed seed);
+    JIANBAO_TEST_DATA points at another data folder (e.g. a snapshot while data is being edited)."""
+    import os
+
     from models import train_models
     folder = tmp_path_factory.mktemp("models")
-    train_models(ROOT / "models" / "data", folder, seed=0)
+    train_models(os.environ.get("JIANBAO_TEST_DATA") or ROOT / "models" / "data", folder, seed=0)
     return folder
 
 
