@@ -3,7 +3,8 @@
 Every failure a user can see is a `JianbaoError` carrying what went wrong (`reason`), where
 (`path`, `page`) and how to fix it (`hint`). Adapters translate what they meet (sqlite3, OS,
 decoding errors) into these at the boundary; the CLI and the API each render them in one place.
-`exit_code` is what the CLI exits with: 1 for failed input, 2 for a usage error (a wrong name).
+`exit_code` is what the CLI exits with: 1 for failed input, 2 for a usage error (a wrong name);
+`http_status` is what the API answers with (the most specific class's value wins).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ class JianbaoError(Exception):
     detail (`MissingInput(path)`), in which case the message is `path: reason: detail. hint`."""
 
     exit_code = 1
-    http_status = 422
+    http_status = 400
     reason = ""
     hint = ""
 
@@ -85,6 +86,7 @@ class UsageError(JianbaoError):
     """The command was asked for something that does not exist (exit 2, HTTP 422)."""
 
     exit_code = 2
+    http_status = 422
 
 
 class UnknownLabel(UsageError):
@@ -129,6 +131,7 @@ class OutputNotWritable(JianbaoError):
 class IngestError(JianbaoError):
     """A file could not be turned into a bulletin."""
 
+    http_status = 422
     reason = "cannot be read"
 
     def __init__(self, path: str | Path, detail: str = "", page: int | None = None):
@@ -159,6 +162,7 @@ class EmptyDocument(IngestError):
 
 
 class UnsupportedFile(IngestError):
+    http_status = 415
     reason = "unsupported file type"
     hint = "jianbao reads PDF, PNG, JPEG and TIFF files"
 
@@ -199,6 +203,27 @@ class WorkerDied(IngestError):
     reason = "the worker reading it died"
 
 
+class EmptyFile(IngestError):
+    reason = "the file is empty"
+
+
+class TooManyPages(IngestError):
+    """More pages than the service parses in one upload (JIANBAO_MAX_PAGES)."""
+
+    http_status = 413
+    reason = ""
+
+    def __init__(self, path: str | Path, pages: int, limit: int):
+        self.pages, self.limit = pages, limit
+        super().__init__(path, f"{pages} pages, more than the {limit}-page limit")
+
+
+class UploadFailed(IngestError):
+    """An uploaded file the worker could not parse or tag; `detail` is the worker's reason."""
+
+    reason = ""
+
+
 class UnexpectedFailure(IngestError):
     reason = "unexpected failure while reading it"
     hint = "Please report it with the file"
@@ -208,9 +233,17 @@ class UnexpectedFailure(IngestError):
 class ModelError(JianbaoError):
     """A classifier could not be trained, found or trusted."""
 
+    http_status = 409
+
 
 class ModelNotFound(ModelError):
     http_status = 404
+
+
+class NoActiveModel(ModelNotFound):
+    """No model is active, so nothing can be tagged (HTTP 503: the service is not ready)."""
+
+    http_status = 503
 
 
 class IncompatibleModel(ModelError):
@@ -229,6 +262,8 @@ class InvalidTrainingData(ModelError):
 class CorpusError(JianbaoError):
     """The store refused an operation."""
 
+    http_status = 409
+
 
 class NotADatabase(CorpusError):
     reason = "is not a jianbao database (not SQLite, or damaged)"
@@ -240,7 +275,7 @@ class DatabaseUnavailable(CorpusError):
 
 
 class SchemaOutOfDate(CorpusError):
-    pass
+    http_status = 503
 
 
 class NotFound(CorpusError):

@@ -30,6 +30,14 @@ class Notebook:
         from corpus.analytics import crosstab
         return crosstab(self.corpus.conn, topic, company, since, until)
 
+    def crosstab_table(self, by: str = "company", topic: str | None = None, company: str | None = None,
+                       since: str | None = None, until: str | None = None):
+        """The cross-tab as a flat table (`trends --by company|topic`, `GET /trends?by=`): by="company"
+        gives a row per topic and a column per company, by="topic" the transpose."""
+        frame = self.crosstab(topic, company, since, until)
+        frame = frame.T if by == "topic" else frame
+        return frame.reset_index() if len(frame) else frame
+
     def submissions(self, by: str = "quarter", since: str | None = None, until: str | None = None):
         """Submitted and published articles per company and period (the 来稿及刊用情况 tables)."""
         from corpus.analytics import submissions

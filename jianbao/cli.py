@@ -229,9 +229,7 @@ def trends_cli(ctx: typer.Context, by: By = typer.Option(By.month, help="Period,
     from pipeline.resources import notebook
     with open_corpus(ctx) as corpus:
         if by in (By.company, By.topic):
-            frame = notebook(corpus).crosstab(topic, company, since, until)
-            frame = frame.T if by == By.topic else frame
-            print_frame(frame.reset_index() if len(frame) else frame, fmt.value)
+            print_frame(notebook(corpus).crosstab_table(by.value, topic, company, since, until), fmt.value)
             return
         frame = notebook(corpus).trends(by.value, topic, company, since, until,
                                         kind="company" if companies else "topic")
@@ -367,14 +365,12 @@ app.add_typer(models_app, name="models")
 @models_app.command("list")
 def models_list_cli(ctx: typer.Context, fmt: Fmt = typer.Option(Fmt.table, "--format")):
     """Registered model versions with their test-split macro-F1; * marks the active one."""
-    from models import active_version, list_models, read_meta
-    from models.promotion import test_macro_f1
-    d = settings(ctx).models_dir
+    from models.promotion import model_rows
     with handled():
-        active = active_version(d)
-        rows = [(("* " if v == active else "  ") + v, read_meta(d, v)["created"],
-                 round(test_macro_f1(read_meta(d, v)), 4), read_meta(d, v)["n_train"]) for v in list_models(d)]
-    print_rows(("version", "created", "test macro-F1", "train articles"), rows, fmt.value)
+        rows = model_rows(settings(ctx).models_dir)
+    print_rows(("version", "created", "test macro-F1", "train articles"),
+               [(("* " if r.active else "  ") + r.version, r.created, r.test_macro_f1, r.n_train) for r in rows],
+               fmt.value)
 
 
 @models_app.command("show")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from errors import ModelError
-from models.persist import active_version, promote, read_meta
+from models.persist import active_version, list_models, promote, read_meta
 
 # Macro-F1 on the fixed test split may drop by at most this much (issue 7's rule).
 MAX_F1_DROP = 0.02
@@ -13,6 +14,17 @@ MAX_F1_DROP = 0.02
 
 class PromotionRefused(ModelError):
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRow:
+    """One registered version as `jianbao models list` and `GET /models` show it."""
+
+    version: str
+    active: bool
+    created: str | None
+    test_macro_f1: float          # rounded to 4 places
+    n_train: int | None
 
 
 def test_macro_f1(meta: dict) -> float:
@@ -31,3 +43,14 @@ def promote_checked(version: str, models_dir: str | Path, force: bool = False) -
                 f"model {version} has test macro-F1 {new:.3f}, more than {MAX_F1_DROP} below the "
                 f"active {current} ({old:.3f}); use --force to promote it anyway")
     return promote(version, models_dir)
+
+
+def model_rows(models_dir: str | Path) -> list[ModelRow]:
+    """Every registered version, oldest first, with its test macro-F1 and training size."""
+    active = active_version(models_dir)
+    rows = []
+    for version in list_models(models_dir):
+        meta = read_meta(models_dir, version)
+        rows.append(ModelRow(version, version == active, meta.get("created"),
+                             round(test_macro_f1(meta), 4), meta.get("n_train")))
+    return rows

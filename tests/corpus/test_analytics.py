@@ -60,6 +60,15 @@ def test_company_trend_and_crosstab(corpus):
     assert tab.loc["anti_fraud"].to_dict() == {"sf": 1, "yto": 1}
 
 
+def test_crosstab_table_has_a_row_per_topic_or_per_company(corpus):
+    by_company = notebook(corpus).crosstab_table("company")
+    assert list(by_company.columns) == ["topic", "sf", "yto", "zto"]
+    assert by_company.set_index("topic").loc["anti_fraud"].to_dict() == {"sf": 1, "yto": 1, "zto": 0}
+    by_topic = notebook(corpus).crosstab_table("topic")
+    assert by_topic.columns[0] == "company" and set(by_topic.company) == {"sf", "yto", "zto"}
+    assert notebook(corpus).crosstab_table("topic", since="2030").empty
+
+
 def test_search_ranks_titles_and_highlights(corpus):
     hits = notebook(corpus).search("反诈")
     assert set(hits.article_id) == {"2025-01-01", "2025-07-01", "2025-07-02"}

@@ -7,19 +7,13 @@ import dataclasses
 import hmac
 import ipaddress
 import os
-from pathlib import Path
 
 from fastapi import HTTPException
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPBearer
 
-
-
-STATIC = Path(__file__).resolve().parent / "static"
-SHA256 = r"^[0-9a-f]{64}$"
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-CHUNK = 1 << 20
 SECURITY_HEADERS = [
     (b"content-security-policy", b"default-src 'self'; img-src 'self' data:; object-src 'none'; "
                                  b"base-uri 'none'; frame-ancestors 'none'; form-action 'self'"),

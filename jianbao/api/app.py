@@ -1,0 +1,74 @@
+"""`create_app`: the FastAPI app with its access guard, the one error handler, the dashboard
+and the routers by resource (documents, issues, articles, analytics, models)."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from errors import JianbaoError
+from jianbao.api import analytics, articles, documents, issues, models
+from jianbao.api.access import ApiConfig, Guard
+from jianbao.api.dependencies import Service
+from pipeline.resources import open_corpus
+from pipeline.settings import Settings
+from pipeline.uploads import Uploads
+from pipeline.worker import Limits
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+log = logging.getLogger("jianbao.api")
+
+
+def create_app(settings: Settings, config: ApiConfig | None = None) -> FastAPI:
+    """The jianbao service over the corpus at `settings.db` and the models in `settings.models_dir`."""
+    config = config or ApiConfig.from_env()
+    uploads = Uploads(config.upload_workers, Limits(config.upload_seconds, config.upload_memory_mb),
+                      config.max_pages)
+    app = FastAPI(title="jianbao", version=_version(), lifespan=_lifespan, docs_url=None, redoc_url=None,
+                  description="Chinese industry bulletins as a labelled corpus: upload issues, "
+                              "query articles, trends and full-text search, correct tags.")
+    app.state.service = Service(settings, config, uploads)
+    app.add_middleware(Guard, config=config)
+    app.add_exception_handler(JianbaoError, _library_error)
+    app.add_exception_handler(Exception, _internal_error)
+    app.add_api_route("/", _dashboard, methods=["GET"], include_in_schema=False)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for module in (documents, issues, articles, analytics, models):
+        app.include_router(module.router)
+    return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    service: Service = app.state.service
+    open_corpus(service.settings.db).close()        # create or migrate the corpus before serving
+    yield
+    await run_in_threadpool(service.uploads.close)
+
+
+async def _library_error(request: Request, exc: JianbaoError):
+    """The one place a library error becomes a status (its class's `http_status`) and a reason."""
+    return JSONResponse({"detail": request.app.state.service.public(str(exc))}, exc.http_status)
+
+
+async def _internal_error(request: Request, exc: Exception):
+    log.exception("%s %s failed", request.method, request.url.path)
+    return JSONResponse({"detail": "internal error (logged on the server)"}, 500)
+
+
+def _dashboard():
+    return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
+
+
+def _version() -> str:
+    from importlib import metadata
+    try:
+        return metadata.version("jianbao")
+    except metadata.PackageNotFoundError:
+        return "0"

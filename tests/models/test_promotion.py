@@ -1,0 +1,17 @@
+"""The model list both `jianbao models list` and `GET /models` show."""
+
+from __future__ import annotations
+
+from models import active_version, list_models
+from models.promotion import model_rows
+
+
+def test_model_rows_are_the_registered_versions_with_their_scores(models_dir):
+    rows = model_rows(models_dir)
+    assert [r.version for r in rows] == list(list_models(models_dir))
+    assert [r.version for r in rows if r.active] == [active_version(models_dir)]
+    assert all(0 < r.test_macro_f1 <= 1 and r.n_train > 0 and r.created for r in rows)
+
+
+def test_no_models_no_rows(tmp_path):
+    assert model_rows(tmp_path) == []
