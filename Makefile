@@ -21,7 +21,7 @@ $(VENV)/.stamp-dev: $(VENV)/.stamp-base
 
 # The default model is trained from the repo's data, reproducibly (fixed seeds), and retrained
 # only when the data, the taxonomy or the model code change.
-$(JIANBAO_HOME)/.model-stamp: $(VENV)/.stamp-base models/taxonomy.toml $(wildcard models/data/*.jsonl) $(wildcard models/*.py)
+$(JIANBAO_HOME)/.model-stamp: $(VENV)/.stamp-base models/taxonomy.toml $(wildcard models/data/*.jsonl) $(wildcard models/*.py) errors.py
 	$(JB) --db $(DB) train --quiet --activate
 	mkdir -p $(JIANBAO_HOME) && touch $@
 
@@ -35,13 +35,13 @@ test: $(VENV)/.stamp-dev
 	$(PY) -m pytest -q
 
 lint: $(VENV)/.stamp-dev
-	$(VENV)/bin/ruff check ingest models corpus jianbao scripts tests
+	$(VENV)/bin/ruff check errors.py ingest models corpus pipeline jianbao fixtures bench tests
 
 bench: $(VENV)/.stamp-dev model
-	$(PY) scripts/bench.py all
+	$(PY) -m bench all
 
 examples: $(VENV)/.stamp-dev
-	$(PY) scripts/render_bulletin.py --all
+	$(PY) -m fixtures.render_bulletin --all
 
 clean:
 	rm -rf $(VENV) $(JIANBAO_HOME) $(DB) $(DB)-wal $(DB)-shm

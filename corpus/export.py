@@ -17,7 +17,10 @@ FORMATS = ("jsonl", "csv", "parquet")
 
 
 def _flat(value):
-    """CSV cells: nested lists/dicts as compact JSON, tag lists as 'label;label'."""
+    """CSV cells: nested lists/dicts as compact JSON, tag lists as 'label;label', mentions as
+    'label:role;label:role'."""
+    if isinstance(value, list) and value and isinstance(value[0], dict) and "role" in value[0]:
+        return ";".join(f"{v['label']}:{v['role'] or ''}" for v in value)
     if isinstance(value, list) and value and isinstance(value[0], dict) and "label" in value[0]:
         return ";".join(v["label"] for v in value)
     if isinstance(value, (list, dict)):

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterable
 
 from corpus.store import Corpus, now, refresh_tags
-from errors import BadEncoding, CorpusError, UnknownLabel, UnreadableInput
+from errors import BadEncoding, CorpusError, OutputNotWritable, UnknownLabel, UnreadableInput
 
 KINDS = ("topic", "company")
 
@@ -188,5 +188,8 @@ def write_label_studio_tasks(conn, article_ids: list[str], path: str | Path) -> 
     """The given articles as Label Studio tasks (JSON list) with the model's tags as predictions."""
     from corpus.queries import get_article
     tasks = [article_to_label_studio(get_article(conn, a)) for a in article_ids]
-    Path(path).write_text(json.dumps(tasks, ensure_ascii=False, indent=2), encoding="utf-8")
+    try:
+        Path(path).write_text(json.dumps(tasks, ensure_ascii=False, indent=2), encoding="utf-8")
+    except OSError as exc:
+        raise OutputNotWritable(path=path, detail=exc.strerror or str(exc)) from exc
     return len(tasks)

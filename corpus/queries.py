@@ -33,9 +33,17 @@ def month_bounds(since: str | None, until: str | None) -> tuple[str | None, str 
     return expand(since, False), expand(until, True)
 
 
-def article_filter(topic=None, company=None, since=None, until=None, issue=None, match=None):
+ROLES = ("actor", "participant", "object", "passing", "impersonated", "payment")
+
+
+def article_filter(topic=None, company=None, since=None, until=None, issue=None, match=None,
+                   role=None):
     """SQL WHERE clause and parameters for the common article filters (always parameterised);
-    `match` is an FTS5 query (see analytics.fts_query) the title or text must match."""
+    `match` is an FTS5 query (see analytics.fts_query) the title or text must match; `role`
+    (with `company`): articles where the firm is mentioned in that role, or in any (`any`),
+    instead of the articles that concern it."""
+    if role is not None and role != "any" and role not in ROLES:
+        raise InvalidValue(f"--role must be any or one of {', '.join(ROLES)}, not {role!r}")
     clauses, params = ["1 = 1"], []
     if match:
         clauses.append("a.article_id IN (SELECT article_id FROM articles_fts WHERE articles_fts MATCH ?)")
@@ -47,6 +55,11 @@ def article_filter(topic=None, company=None, since=None, until=None, issue=None,
     if end:
         clauses.append("a.date <= ?")
         params.append(end)
+    if company and role:
+        clauses.append("a.article_id IN (SELECT article_id FROM entities WHERE kind = 'company'"
+                       " AND label = ?" + (")" if role == "any" else " AND role = ?)"))
+        params += [company] if role == "any" else [company, role]
+        company = None
     for kind, label in (("topic", topic), ("company", company)):
         if label:
             clauses.append("a.article_id IN (SELECT article_id FROM tags WHERE kind = ? AND label = ?)")
@@ -78,12 +91,19 @@ _ARTICLE_SQL = """
     WHERE {where} ORDER BY a.date, a.issue_id, a.seq {limit}"""
 
 
+def _mentions(conn: sqlite3.Connection, article_id: str) -> list[dict]:
+    return [dict(r) for r in conn.execute(
+        "SELECT label, text, start, end, field, role, score, unit FROM entities"
+        " WHERE article_id = ? AND kind = 'company' ORDER BY field DESC, start, label", (article_id,))]
+
+
 def _article_record(conn, row: sqlite3.Row) -> dict:
     tags = _tags(conn, row["article_id"])
     return {"article_id": row["article_id"], "issue": _issue_short(row), "seq": row["seq"],
             "title": row["title"], "subtitle": row["subtitle"], "text": row["text"],
             "pages": json.loads(row["pages"]), "topics": tags["topic"],
-            "companies": tags["company"], "ocr_confidence": row["ocr_confidence"]}
+            "companies": tags["company"], "mentions": _mentions(conn, row["article_id"]),
+            "ocr_confidence": row["ocr_confidence"]}
 
 
 def iter_article_records(conn, limit: int | None = None, offset: int = 0, **filters) -> Iterator[dict]:

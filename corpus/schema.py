@@ -183,6 +183,14 @@ MIGRATIONS: tuple[str, ...] = (
         company_mask = (SELECT COALESCE(SUM(1 << b.bit), 0) FROM tags t JOIN label_bits b USING (kind, label)
                         WHERE t.article_id = articles.article_id AND t.kind = 'company');
     """,
+    # 6: each company mention's role (actor, participant, object, passing, impersonated, payment),
+    # its firm's score and the local unit it names; older rows stay NULL until `jianbao reclassify`
+    """
+    ALTER TABLE entities ADD COLUMN role TEXT;
+    ALTER TABLE entities ADD COLUMN score REAL;
+    ALTER TABLE entities ADD COLUMN unit TEXT;
+    CREATE INDEX entities_company_role ON entities(label, role) WHERE kind = 'company';
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

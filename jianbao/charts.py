@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from errors import OutputNotWritable
+
 CJK_FONT_NAMES = ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
                   "Source Han Sans SC", "SimHei", "Microsoft YaHei", "PingFang SC")
 
@@ -34,6 +36,9 @@ def plot_trends(frame, out: str | Path, names: dict[str, str] | None = None,
     ax.tick_params(axis="x", labelrotation=60, labelsize=7)
     fig.tight_layout()
     out = Path(out)
-    fig.savefig(out, format=out.suffix.lstrip(".").lower() or "png")
+    try:
+        fig.savefig(out, format=out.suffix.lstrip(".").lower() or "png")
+    except OSError as exc:
+        raise OutputNotWritable(path=out, detail=exc.strerror or str(exc)) from exc
     plt.close(fig)
     return out

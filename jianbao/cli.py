@@ -141,14 +141,16 @@ def articles_cli(ctx: typer.Context, topic: Optional[str] = None, company: Optio
                  since: Optional[str] = typer.Option(None, help="YYYY-MM"),
                  until: Optional[str] = typer.Option(None, help="YYYY-MM"),
                  issue: Optional[str] = typer.Option(None, help="Issue id (2025-06) or total number"),
+                 role: Optional[str] = typer.Option(None, help="With --company: articles that mention it "
+                                                    "as any|actor|participant|object|passing|impersonated|payment"),
                  limit: int = 50, fmt: Fmt = typer.Option(Fmt.table, "--format")):
-    """List articles, filtered by topic, company and date."""
+    """List articles, filtered by topic, company (and the company's role) and date."""
     from corpus.queries import iter_article_records
     with open_corpus(ctx) as corpus:
         rows = [(r["article_id"], r["issue"]["date"], r["title"], tag_list(r["topics"]),
                  tag_list(r["companies"]))
-                for r in iter_article_records(corpus.conn, limit=limit, topic=topic,
-                                              company=company, since=since, until=until, issue=issue)]
+                for r in iter_article_records(corpus.conn, limit=limit, topic=topic, company=company,
+                                              since=since, until=until, issue=issue, role=role)]
     print_rows(("article_id", "date", "title", "topics", "companies"), rows, fmt.value)
 
 
@@ -197,7 +199,7 @@ def train_cli(ctx: typer.Context, quiet: bool = typer.Option(False, "--quiet", "
               seed: Optional[int] = typer.Option(None, help="Random seed [env JIANBAO_SEED; 0]"),
               activate: bool = typer.Option(False, "--activate", help="Promote the new version")):
     """Train on the repo's data plus every human label in the corpus; register a new version."""
-    from corpus.curation import train_with_corpus
+    from pipeline.curation import train_with_corpus
     from jianbao.render import print_training
     s = settings(ctx)
     with handled():

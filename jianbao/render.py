@@ -59,6 +59,9 @@ def show_article(record: dict, fmt: str = "text") -> None:
     lines += [f"topics: {tag_list(record['topics']) or '-'}",
               f"companies: {tag_list(record['companies']) or '-'}",
               f"pages: {', '.join(map(str, record['pages']))}"]
+    if record.get("mentions"):
+        lines.append("mentions: " + "; ".join(
+            f"{m['unit'] or m['text']} ({m['label']}, {m['role'] or '?'})" for m in record["mentions"]))
     if record.get("not_reviewed"):
         lines.append(f"not reviewed: {', '.join(record['not_reviewed'])}")
     if record.get("ocr_confidence") is not None:

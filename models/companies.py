@@ -1,9 +1,10 @@
 """Company mentions (character-level alias matching on a spaCy doc) and which companies an article concerns.
 
 Segmentation: spaCy's zh "jieba" segmenter imports and uses the GLOBAL jieba, so the nlp object
-is `spacy.blank("zh")` (default "char" config, imports nothing) and its tokenizer is never run:
-each doc is built directly from the words our private tokenizer cut the article into, so jieba
-runs once per article.
+is `spacy.blank("zh")` (default "char" config, imports nothing) with its tokenizer replaced by
+`JiebaSegmenter`, which cuts the EntityRuler's patterns with our private tokenizer; on the tagging
+path each doc is built directly from the words the article was already cut into, so jieba runs
+once per article.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from itertools import accumulate
+from pathlib import Path
 
 import numpy as np
 from sklearn.base import clone
@@ -25,6 +28,7 @@ from sklearn.pipeline import Pipeline
 
 from models.article import Prepared
 from models.taxonomy import Taxonomy
+from models.tokenize import text_to_tokens
 from models.topics import calibrate, choose_thresholds, fit_platt, positive_proba
 
 COMPANY, ORG, GPE = "COMPANY", "ORG", "GPE"
@@ -45,6 +49,17 @@ FIRMS_COUNTED = re.compile(r"([两二三四五六七八九])家(?:企业|公司|
 COUNT_DIGITS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 STRICT_MAX_LEN = 2            # Han aliases this short must coincide with word boundaries
 
+# Cues of the mentions that do not concern a firm (GUIDE.md): a brand a fraudster pretends to be,
+# a payment or merchant label, a market statistic or comparison, a source or contact line.
+IMPERSONATED = re.compile(r"(?:冒充|假冒|仿冒|冒用|冒名|自称|伪装成?|假扮|谎称|假的|所谓)[^。！？\n，]{0,6}$")
+PAYMENT = re.compile(r"(?:的)?(?:白条|支付|金融|商城|超市|包邮|钱包|会员|购物|网购|店铺|旗舰店|APP|App|app)")
+STATISTIC = re.compile(r"业务量|市场份额|占比|同比|排名|营收|营业收入|净利润|市值|单票|件量|亿件|份额|股价")
+COMPARISON = re.compile(r"(?:相比|相较|比起|不同于|同行|对手|竞争|超过|落后于|仅次于)[^。！？\n]{0,12}$")
+CONTACT = re.compile(r"[^。！？\d]{0,16}?\d{3,4}-?\d{7,8}|[^。！？\d]{0,16}?1\d{10}")
+SOURCE_LINE = re.compile(r"\s*[（(]?\s*(?:来源|供稿|作者|编辑|责任编辑|通讯员|转自|原标题)")
+ROLES = ("actor", "participant", "object", "passing", "impersonated", "payment")
+CONCERNING = frozenset(ROLES[:3])      # the roles that make an article concern a firm
+
 
 @dataclass(frozen=True, slots=True)
 class Mention:
@@ -55,6 +70,9 @@ class Mention:
     end: int
     text: str
     in_title: bool
+    unit: str = ""               # the local unit it names, when wider: 十堰市邮政分公司
+    role: str = ""               # actor | participant | object | passing | impersonated | payment
+    score: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,25 +89,78 @@ class Entity:
 
 @dataclass(frozen=True, slots=True)
 class AliasMatcher:
-    """Compiled alias and clash patterns of a taxonomy's companies."""
+    """Compiled alias and clash patterns of a taxonomy's companies, its group names, and the
+    place names and unit words a mention extends over."""
 
     aliases: re.Pattern
     clashes: re.Pattern | None
-    owners: dict[str, str]         # alias → company key
+    owners: dict[str, tuple[str, ...]]     # alias or group name → company keys
     strict: frozenset[str]
+    places: frozenset[str] = frozenset()
+    units: re.Pattern | None = None
+
+
+PLACE_SUFFIXES = ("特别行政区", "自治州", "自治县", "自治旗", "地区", "林区", "省", "市", "县", "区", "盟", "旗")
+
+
+@lru_cache(maxsize=1)
+def gazetteer_places() -> frozenset[str]:
+    """Every province, city and county name of China and its short form (十堰市, 十堰), read from
+    the division table the `cpca` package ships; the package itself is not imported (it would
+    load pandas). Short forms of one character are dropped (县 names such as 忠县)."""
+    import csv
+    import importlib.util
+
+    spec = importlib.util.find_spec("cpca")
+    if spec is None or not spec.submodule_search_locations:
+        return frozenset()
+    table = Path(spec.submodule_search_locations[0]) / "resources" / "adcodes.csv"
+    names = set()
+    with open(table, encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            name = row["name"]
+            names.add(name)
+            short = next((name[:-len(s)] for s in PLACE_SUFFIXES if name.endswith(s)), name)
+            if len(short) >= 2:
+                names.add(short)
+    return frozenset(names)
 
 
 def build_alias_matcher(taxonomy: Taxonomy) -> AliasMatcher:
-    """One trie regex over all aliases (longest match wins) and one over all clash names."""
-    owners = {a: c.key for c in taxonomy.companies for a in c.aliases}
+    """One trie regex over all aliases and group names (longest match wins), one over all clash
+    names, one over unit words; place names from the taxonomy and the gazetteer."""
+    owners = {a: (c.key,) for c in taxonomy.companies for a in c.aliases}
+    owners.update({g.name: g.members for g in taxonomy.groups})
     clashes = {n for c in taxonomy.companies for n in c.clashes}
     strict = frozenset(a for a in owners if len(a) <= STRICT_MAX_LEN and re.match(HAN, a))
+    places = {n for p in taxonomy.places for n in (p.name, *p.aliases) if len(n) >= 2}
+    if taxonomy.gazetteer:
+        places |= gazetteer_places()
     return AliasMatcher(
         aliases=re.compile(words_to_regex(owners)),
         clashes=re.compile(words_to_regex(clashes)) if clashes else None,
         owners=owners,
         strict=strict,
+        places=frozenset(places),
+        units=re.compile(words_to_regex(taxonomy.units)) if taxonomy.units else None,
     )
+
+
+PLACE_MAX = 9          # the longest place name looked for before a mention (黔东南苗族侗族自治州)
+
+
+def span_to_unit(matcher: AliasMatcher, text: str, start: int, end: int) -> tuple[int, int]:
+    """A mention widened to its local unit: the place name just before it (longest first) and
+    the unit word just after it (十堰市 + 邮政 + 分公司)."""
+    for size in range(min(PLACE_MAX, start), 1, -1):
+        if text[start - size:start] in matcher.places:
+            start -= size
+            break
+    if matcher.units is not None:
+        unit = matcher.units.match(text, end)
+        if unit:
+            end = unit.end()
+    return start, end
 
 
 def words_to_regex(words: Iterable[str]) -> str:
@@ -135,7 +206,7 @@ def text_to_alias_spans(matcher: AliasMatcher, text: str, cuts: frozenset[int]) 
         alias, start, end = match.group(), match.start(), match.end()
         if alias in matcher.strict and not (start in cuts and end in cuts):
             continue
-        spans.append((matcher.owners[alias], start, end))
+        spans.extend((key, start, end) for key in matcher.owners[alias])
     return spans
 
 
@@ -153,14 +224,18 @@ def prepared_to_mentions(matcher: AliasMatcher, doc: Prepared) -> list[Mention]:
     same_length = len(doc.norm_full) == len(doc.full)
     source, words = (doc.norm_full, doc.norm_words) if same_length else (doc.full, doc.words)
     spans = text_to_alias_spans(matcher, source, words_to_cuts(words))
-    return [_mention(doc, key, start, end) for key, start, end in spans]
+    return [_mention(doc, key, start, end, span_to_unit(matcher, source, start, end))
+            for key, start, end in spans]
 
 
-def _mention(doc: Prepared, key: str, start: int, end: int) -> Mention:
-    """Offsets in `full` → a Mention relative to the title or the text."""
+def _mention(doc: Prepared, key: str, start: int, end: int,
+             unit: tuple[int, int] | None = None) -> Mention:
+    """Offsets in `full` → a Mention relative to the title or the text; `unit`: the local unit
+    the name stands in (its text is the mention's `unit`)."""
     in_title = start < doc.title_end
     shift = 0 if in_title else doc.text_start
-    return Mention(key, start - shift, end - shift, doc.full[start:end], in_title)
+    unit_text = doc.full[unit[0]:unit[1]] if unit and unit != (start, end) else ""
+    return Mention(key, start - shift, end - shift, doc.full[start:end], in_title, unit_text)
 
 
 def mention_full_span(doc: Prepared, mention: Mention) -> tuple[int, int]:
@@ -169,12 +244,31 @@ def mention_full_span(doc: Prepared, mention: Mention) -> tuple[int, int]:
     return mention.start + shift, mention.end + shift
 
 
+class JiebaSegmenter:
+    """spaCy tokenizer that cuts with the private jieba tokenizer (never the global one).
+
+    Articles never pass through it (their docs are built from the words they were already cut
+    into), but the EntityRuler tokenizes its phrase patterns with `nlp.tokenizer`: patterns must
+    be cut like the articles, or a pattern of characters would never match a doc of words."""
+
+    def __init__(self, vocab, words: tuple[str, ...] = (), hmm: bool = False):
+        self.vocab = vocab
+        self.words = words
+        self.hmm = hmm
+
+    def __call__(self, text: str):
+        from spacy.tokens import Doc
+
+        tokens = text_to_tokens(text, self.words, self.hmm)
+        return Doc(self.vocab, words=tokens, spaces=[False] * len(tokens))
+
+
 def build_nlp(taxonomy: Taxonomy, words: tuple[str, ...] = (), hmm: bool = False):
-    """spacy.blank("zh") with an EntityRuler for place and organisation names. Its tokenizer
-    is never run: docs are built from the words each article was already cut into."""
+    """spacy.blank("zh") with our segmenter and an EntityRuler for place and organisation names."""
     import spacy
 
     nlp = spacy.blank("zh")
+    nlp.tokenizer = JiebaSegmenter(nlp.vocab, words, hmm)
     ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": False})
     ruler.add_patterns(taxonomy_to_patterns(taxonomy))
     return nlp
@@ -281,9 +375,10 @@ def _company_features(doc: Prepared, found: list[Mention], counts: Counter, ctx:
     attending = [_attending(ctx, s) for s, _ in spans]
     features = {
         "log_count": math.log1p(n), "share": n / total, "is_top": float(n == max(counts.values())),
-        "only": float(k == 1), "k_companies": math.log1p(k), "many": float(k >= 4),
+        "only": float(k == 1), "many": float(k >= 4),
+        # no position or firm-count features: they taught the old rule that long lists of
+        # firms are passing mentions (GUIDE.md: every firm in a list that takes part counts)
         "in_title": float(any(m.in_title for m in found)),
-        "first": min(s for s, _ in spans) / max(len(doc.full), 1),
         "in_list": sum(_in_list(text, s, e) for s, e in spans) / n,
         "group_etc": sum(_before_group_word(text, e) for _, e in spans) / n,
         "clause_start": sum(_starts_clause(text, s) for s, _ in spans) / n,
@@ -292,10 +387,62 @@ def _company_features(doc: Prepared, found: list[Mention], counts: Counter, ctx:
         "attending_all": float(all(attending)),
         "paragraphs": sum(any(a <= s < b for s, _ in spans) for a, b in ctx.paragraphs) / max(len(ctx.paragraphs), 1),
         "legal_name": float(any(len(m.text) >= 6 or "公司" in m.text for m in found)),
+        "local_unit": float(any(m.unit for m in found)),
     }
+    cues = [_cue(text, s, e, ctx) for s, e in spans]
+    for cue in ("impersonated", "payment", "comparison", "contact", "statistic", "source_line"):
+        features["cue_" + cue] = sum(c == cue for c in cues) / n
+    features["cue_all_passing"] = float(all(cues))
     for word, weight in _neighbour_words(doc, spans, ctx).items():
         features[word] = weight / n
     return features
+
+
+def _sentence(ctx: "_Context", start: int) -> tuple[int, int]:
+    i = bisect.bisect_left(ctx.sentence_ends, start)
+    begin = ctx.sentence_ends[i - 1] + 1 if i > 0 else 0
+    return begin, ctx.sentence_ends[i] if i < len(ctx.sentence_ends) else len(ctx.text)
+
+
+def _cue(text: str, start: int, end: int, ctx: "_Context") -> str:
+    """The cue that a mention does not concern its firm ('' if none): impersonated, payment,
+    comparison, contact (a phone number follows), statistic or source_line."""
+    if IMPERSONATED.search(text, max(0, start - 12), start):
+        return "impersonated"
+    if PAYMENT.match(text, end):
+        return "payment"
+    if COMPARISON.search(text, max(0, start - 16), start):
+        return "comparison"
+    if CONTACT.match(text, end):
+        return "contact"
+    begin, stop = _sentence(ctx, start)
+    line_start = text.rfind("\n", 0, start) + 1
+    if SOURCE_LINE.match(text, line_start) and start - line_start < 40:
+        return "source_line"
+    if STATISTIC.search(text, begin, stop):
+        return "statistic"
+    return ""
+
+
+def mention_roles(doc: Prepared, mentions: list[Mention], concerned: dict[str, float]) -> list[Mention]:
+    """Each mention with its role and its firm's score: a firm the article concerns is an actor
+    (it opens a clause), a participant (one of a list) or an object; one it does not concern is
+    impersonated, a payment label, or passing (statistics, comparisons, source lines, the rest)."""
+    if not mentions:
+        return []
+    ctx = _context(doc, [mention_full_span(doc, m) for m in mentions])
+    out = []
+    for m in mentions:
+        start, end = mention_full_span(doc, m)
+        cue = _cue(ctx.text, start, end, ctx)
+        score = concerned.get(m.company, 0.0)
+        if m.company in concerned and cue not in ("impersonated", "payment"):
+            role = "actor" if _starts_clause(ctx.text, start) or m.in_title else \
+                "participant" if _in_list(ctx.text, start, end) or _before_group_word(ctx.text, end) else "object"
+        else:
+            role = cue if cue in ("impersonated", "payment") else "passing"
+        out.append(replace(m, role=role, score=round(score, 4)))
+    return out
 
 
 def _in_list(text: str, start: int, end: int) -> bool:

@@ -10,8 +10,8 @@ import numpy as np
 
 from errors import IncompatibleModel
 from models.article import Prepared, article_to_prepared, item_to_title_text
-from models.companies import (AliasMatcher, CompanyModel, Entity, Mention, build_alias_matcher, build_nlp,
-                              doc_to_entities, mentions_to_features, prepared_to_doc, prepared_to_mentions)
+from models.companies import (CONCERNING, AliasMatcher, CompanyModel, Entity, Mention, build_alias_matcher, build_nlp,
+                              doc_to_entities, mention_roles, mentions_to_features, prepared_to_doc, prepared_to_mentions)
 from models.taxonomy import Taxonomy
 from models.topics import TopicModel
 
@@ -93,9 +93,16 @@ class Tagger:
         mentions = [prepared_to_mentions(self.matcher, doc) for doc in docs]
         company_scores = self.model.companies.score([mentions_to_features(d, m) for d, m in zip(docs, mentions)])
         company_selected = company_scores >= self.model.companies.threshold
+        labels = self.model.companies.labels
+        mentions = [mention_roles(doc, found, {labels[j]: float(company_scores[i, j])
+                                               for j in np.flatnonzero(company_selected[i])})
+                    for i, (doc, found) in enumerate(zip(docs, mentions))]
+        for i, found in enumerate(mentions):     # a firm is tagged only with a concerning mention
+            concerned = {m.company for m in found if m.role in CONCERNING}
+            company_selected[i] &= np.array([label in concerned for label in labels])
         return [
             Tags(topics=_predictions(self.model.topics.labels, topic_scores[i], topic_selected[i]),
-                 companies=_predictions(self.model.companies.labels, company_scores[i], company_selected[i]),
+                 companies=_predictions(labels, company_scores[i], company_selected[i]),
                  mentions=tuple(mentions[i]), entities=tuple(self._entities(doc, mentions[i])),
                  model_version=self.version)
             for i, doc in enumerate(docs)

@@ -31,6 +31,14 @@ class Company:
 
 
 @dataclass(frozen=True, slots=True)
+class Group:
+    """A name that stands for several companies at once (四通一达 → sto, zto, yto, yunda)."""
+
+    name: str
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Place:
     """A place name found as a GPE entity."""
 
@@ -49,6 +57,9 @@ class Taxonomy:
     org_heads: tuple[str, ...] = ()
     known_orgs: tuple[str, ...] = ()
     version: int = 1
+    groups: tuple[Group, ...] = ()
+    units: tuple[str, ...] = ()            # local unit words after a name: 分公司, 支局, 网点 …
+    gazetteer: bool = True                 # place names of every division in China extend mentions
 
     @property
     def topic_keys(self) -> tuple[str, ...]:
@@ -61,6 +72,7 @@ class Taxonomy:
     def words(self) -> tuple[str, ...]:
         """All names (aliases, clashes, places, organisations) for a segmenter's dictionary."""
         names = [n for c in self.companies for n in (c.name, *c.aliases, *c.clashes)]
+        names += [g.name for g in self.groups]
         names += [n for p in self.places for n in (p.name, *p.aliases)]
         names += [*self.org_heads, *self.known_orgs]
         return tuple(dict.fromkeys(n for n in names if n))
@@ -98,6 +110,9 @@ def dict_to_taxonomy(data: dict, where: str = "taxonomy") -> Taxonomy:
             org_heads=tuple(data.get("organisations", {}).get("heads", ())),
             known_orgs=tuple(data.get("organisations", {}).get("known", ())),
             version=int(data.get("version", 1)),
+            groups=tuple(Group(g["name"], tuple(g["members"])) for g in data.get("groups", ())),
+            units=tuple(data.get("units", {}).get("words", ())),
+            gazetteer=bool(data.get("units", {}).get("gazetteer", True)),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidTaxonomy(f"{where}: malformed entry ({exc!r})") from exc
@@ -118,6 +133,10 @@ def _check(taxonomy: Taxonomy, where: str) -> None:
             raise InvalidTaxonomy(f"{where}: no {kind} labels")
         if len(set(keys)) != len(keys):
             raise InvalidTaxonomy(f"{where}: duplicate {kind} key")
+    for group in taxonomy.groups:
+        unknown = set(group.members) - set(taxonomy.company_keys)
+        if unknown:
+            raise InvalidTaxonomy(f"{where}: group {group.name!r} names unknown companies {sorted(unknown)}")
     owners: dict[str, str] = {}
     for company in taxonomy.companies:
         for alias in company.aliases:

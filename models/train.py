@@ -102,7 +102,13 @@ def load_examples(data_dir: str | Path | None = None, taxonomy: Taxonomy | None 
 
 def _read_jsonl(path: Path, taxonomy: Taxonomy) -> Iterable[Example]:
     """Examples of one file; a bad line is an error naming file and line."""
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidTrainingData(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
+    except OSError as exc:
+        raise InvalidTrainingData(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    for number, line in enumerate(text.splitlines(), 1):
         if line.strip():
             try:
                 yield record_to_example(json.loads(line), taxonomy)
@@ -113,9 +119,17 @@ def _read_jsonl(path: Path, taxonomy: Taxonomy) -> Iterable[Example]:
 def record_to_example(record: dict, taxonomy: Taxonomy) -> Example:
     """A JSON record → Example, refusing labels the taxonomy does not define."""
     example = Example(str(record["id"]), str(record.get("title") or ""), str(record["text"]),
-                      tuple(record.get("topics") or ()), tuple(record.get("companies") or ()),
+                      _labels(record.get("topics")), _labels(record.get("companies")),
                       str(record.get("provenance") or ""))
     return check_labels(example, taxonomy)
+
+
+NO_LABEL = ("other", "none")      # GUIDE.md's markers for "none of ours" (and other:<firm>)
+
+
+def _labels(values) -> tuple[str, ...]:
+    """A label list as written by an annotator: the markers of 'no label of ours' dropped."""
+    return tuple(v for v in (values or ()) if v not in NO_LABEL and not str(v).startswith("other:"))
 
 
 def check_labels(example: Example, taxonomy: Taxonomy) -> Example:

@@ -12,8 +12,8 @@ from models import Tagger
 
 def tags_to_article_tags(tags) -> ArticleTags:
     """models.Tags -> the rows the store keeps: every score, the selection, the entities."""
-    entities = [("company", m.company, m.text, m.start, m.end, "title" if m.in_title else "text")
-                for m in tags.mentions]
+    entities = [("company", m.company, m.text, m.start, m.end, "title" if m.in_title else "text",
+                 m.role or None, m.score, m.unit or None) for m in tags.mentions]
     entities += [(e.label.lower(), e.key, e.text, e.start, e.end, "title" if e.in_title else "text")
                  for e in tags.entities]
     return ArticleTags(
@@ -67,4 +67,7 @@ def _tag_chunk(tagger, chunk: list[dict]) -> Iterator[dict]:
         yield {"id": record.get("id"),
                "topics": [{"label": p.label, "score": p.score} for p in t.topics if p.selected],
                "companies": [{"label": p.label, "score": p.score} for p in t.companies if p.selected],
+               "mentions": [{"label": m.company, "text": m.text, "start": m.start, "end": m.end,
+                             "field": "title" if m.in_title else "text", "role": m.role,
+                             "score": m.score, "unit": m.unit or None} for m in t.mentions],
                "model_version": t.model_version}

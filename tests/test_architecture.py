@@ -125,3 +125,22 @@ def test_only_the_adapters_import_their_libraries():
                 if lib == "sqlite3" and not name.startswith("corpus"):
                     wrong.append(f"{name} imports sqlite3")
     assert not wrong, wrong
+
+
+def test_every_import_of_ours_resolves():
+    """A name moved between modules leaves no stale import behind, even inside a function that
+    no other test happens to run."""
+    import importlib
+    import importlib.util
+    stale = []
+    for path in list(iter_modules()) + sorted((ROOT / "bench").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.ImportFrom) and node.level == 0 and node.module
+                    and node.module.split(".")[0] in OURS):
+                continue
+            module = importlib.import_module(node.module)
+            for alias in node.names:
+                if not hasattr(module, alias.name) and \
+                        importlib.util.find_spec(f"{node.module}.{alias.name}") is None:
+                    stale.append(f"{module_name(path)}: from {node.module} import {alias.name}")
+    assert not stale, stale

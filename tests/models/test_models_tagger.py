@@ -17,7 +17,7 @@ PASSING = (
     "圆通速递青浦转运中心开展夏季送清凉活动",
     "7月15日，圆通速递青浦转运中心为一线分拣员和驾驶员送上绿豆汤、防暑药品和清凉礼包。\n"
     "圆通速递相关负责人介绍，转运中心调整了作业时间，避开午间高温时段，并在场地内增设休息区和饮水点。\n"
-    "活动中，区邮政管理局有关负责同志表示，中国邮政、顺丰、中通、韵达、申通、京东物流等企业也将陆续开展类似活动。\n"
+    "据统计，今年上半年全市快递业务量同比增长12%，业务量排名靠前的有中国邮政、顺丰、中通、韵达、申通、京东物流等品牌。\n"
     "圆通速递还为户外快递员购买了高温补充保险，让一线员工安心度夏。",
 )
 
@@ -36,10 +36,12 @@ def test_tags_have_scores_for_every_label(tagger):
     assert tags.model_version == tagger.version and tags.selected_topics
 
 
-def test_passing_mentions_in_a_list_are_not_tags(tagger):
+def test_firms_named_in_a_market_statistic_are_not_tags(tagger):
     tags = tagger.tag(*PASSING)
     assert {m.company for m in tags.mentions} >= {"yto", "china_post", "sf", "zto", "jd"}
     assert tags.selected_companies == ("yto",)
+    assert {m.role for m in tags.mentions if m.company == "sf"} == {"passing"}
+    assert {m.role for m in tags.mentions if m.company == "yto"} <= {"actor", "participant", "object"}
 
 
 def test_clash_names_yield_no_company(tagger):
@@ -115,7 +117,7 @@ def test_load_refuses_a_model_of_another_format(trained, tmp_path, monkeypatch):
     del meta["format"]                              # what a model saved before calibration has
     meta_path.write_text(json.dumps(meta), encoding="utf-8")
     monkeypatch.setattr(joblib, "load", _never_unpickle)
-    with pytest.raises(IncompatibleModel, match="model format 1, this jianbao reads format 2.*jianbao train"):
+    with pytest.raises(IncompatibleModel, match="model format 1, this jianbao reads format 3.*jianbao train"):
         load_model(models_dir, version)
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from pipeline.resources import open_corpus
 from pipeline.importer import import_paths
+from errors import DocumentTooSlow
 from pipeline.worker import Job, Limits, work
 from fixtures.make_archive import make_archive
 from tests.conftest import ROOT
@@ -79,7 +80,9 @@ def test_worker_time_limit_is_reported_as_a_failure(tmp_path):
     sample = ROOT / "examples" / "2025-06.pdf"
     parsed = work(Job(str(sample), "x", "never", None, Limits(seconds=0.001), isolated=False))
     assert parsed.bulletin is None
-    assert "took longer than the 0.001 s limit per document" in parsed.error
+    assert parsed.failure["type"] == "DocumentTooSlow"          # the class crosses the process boundary
+    assert isinstance(parsed.error, DocumentTooSlow)
+    assert str(parsed.error) == f"{sample}: took longer than the time limit per document: 0.001 s"
 
 
 def test_parallel_import_matches_a_serial_one(archive, tmp_path, models_dir):
