@@ -393,8 +393,8 @@ def models_evaluate_cli(ctx: typer.Context,
     from models import evaluate_file
     from jianbao.render import print_evaluation
     with handled():
-        evaluation, misses = evaluate_file(file, settings(ctx).models_dir, version)
-    print_evaluation(str(file), evaluation, misses if errors else ())
+        report = evaluate_file(file, settings(ctx).models_dir, version)
+    print_evaluation(str(file), report, report.misses if errors else ())
 
 
 @models_app.command("promote")

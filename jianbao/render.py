@@ -98,10 +98,11 @@ def print_training(info, quiet: bool = False) -> None:
     sys.stdout.write(info_to_text(info) + "\n")
 
 
-def print_evaluation(name: str, evaluation, misses=()) -> None:
-    """Scores of a model on a labelled file, then the articles it tagged wrongly (gold → predicted)."""
-    from models import evaluation_to_text
-    sys.stdout.write(evaluation_to_text(name, evaluation).lstrip("\n") + "\n")
+def print_evaluation(name: str, report, misses=()) -> None:
+    """Scores of a model on a labelled file (which version, per label, confusion pairs,
+    reliability), then the articles it tagged wrongly (gold → predicted)."""
+    from models import report_to_text
+    sys.stdout.write(report_to_text(name, report).lstrip("\n") + "\n")
     if misses:
         sys.stdout.write(f"\n{len(misses)} article(s) tagged differently from their labels:\n")
     for miss in misses:

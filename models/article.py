@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -10,6 +11,17 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from models.tokenize import text_to_tokens, to_simplified
 
 TITLE_SEP = "\n"
+
+# Mirror sites print pinyin after some characters of a Traditional text: 發(fā)展, 網(wǎng)絡. The
+# annotation cuts every word it sits in two, so it is dropped before anything reads the text
+# (like the title's whitespace, it is typesetting, not text; mention offsets refer to the text
+# without it).
+RUBY_RE = re.compile(r"[(（](?:[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*)[)）]")
+
+
+def strip_ruby(text: str) -> str:
+    """The text without pinyin annotations after characters (發(fā)展 → 發展)."""
+    return RUBY_RE.sub("", text) if "(" in text or "（" in text else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +49,8 @@ class Prepared:
 
 def article_to_prepared(title: str, text: str, words: tuple[str, ...] = (), hmm: bool = False) -> Prepared:
     """Normalise and segment one article (jieba runs once unless t2s changed the length)."""
-    title = " ".join(str(title or "").split())
-    text = str(text or "")
+    title = " ".join(strip_ruby(str(title or "")).split())
+    text = strip_ruby(str(text or ""))
     full = title + TITLE_SEP + text
     norm = to_simplified(full)
     norm_words = tuple(text_to_tokens(norm, words, hmm))

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import time
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -247,12 +248,28 @@ class Miss:
     predicted_companies: tuple[str, ...]
 
 
-def evaluate_file(path: str | Path, models_dir: str | Path,
-                  version: str | None = None) -> tuple[Evaluation, tuple[Miss, ...]]:
-    """Score a saved model on a labelled JSONL file ({id, title, text, topics, companies} per line),
-    e.g. articles the model never saw; also every article it got wrong."""
+@dataclass(frozen=True, slots=True)
+class EvalReport:
+    """A saved model scored on a labelled file: which version, the scores, every article it got
+    wrong, which label was predicted instead of which, and how far its scores can be trusted."""
+
+    version: str
+    evaluation: Evaluation
+    misses: tuple[Miss, ...]
+    confusions: dict[str, tuple[tuple[str, str, int], ...]]       # kind → (gold, predicted, n)
+    reliability: dict[str, tuple[tuple[float, float, int, float], ...]]  # kind → (lo, hi, n, right)
+
+
+RELIABILITY_BINS = (0.0, 0.3, 0.5, 0.7, 0.9, 1.0001)
+
+
+def evaluate_file(path: str | Path, models_dir: str | Path, version: str | None = None) -> EvalReport:
+    """Score a saved model on a labelled JSONL file ({id, title, text, topics, companies} per line:
+    ours, or the dev-set format whose `other`, `none` and `other:<firm>` mean no label of ours)."""
     tagger = Tagger.load(models_dir, version)
     path = Path(path)
+    if path.is_dir():
+        raise InvalidTrainingData(f"{path}: is a folder, not a labelled JSONL file")
     if not path.is_file():
         raise InvalidTrainingData(f"{path}: no such file")
     examples = check_unique_ids(_read_jsonl(path, tagger.model.taxonomy))
@@ -265,7 +282,33 @@ def evaluate_file(path: str | Path, models_dir: str | Path,
              tuple(sorted(e.companies)), tuple(sorted(t.selected_companies)))
         for e, t in zip(examples, tags)
         if set(e.topics) != set(t.selected_topics) or set(e.companies) != set(t.selected_companies))
-    return evaluation, misses
+    gold = {"topics": [set(e.topics) for e in examples], "companies": [set(e.companies) for e in examples]}
+    scored = {"topics": [t.topics for t in tags], "companies": [t.companies for t in tags]}
+    return EvalReport(tagger.version, evaluation, misses,
+                      {k: confusion_pairs(gold[k], scored[k]) for k in gold},
+                      {k: reliability_table(gold[k], scored[k]) for k in gold})
+
+
+def confusion_pairs(gold: list[set[str]], predictions: list) -> tuple[tuple[str, str, int], ...]:
+    """(gold label missed, label predicted instead, articles): pairs within one article, most first."""
+    pairs: Counter = Counter()
+    for labels, preds in zip(gold, predictions):
+        chosen = {p.label for p in preds if p.selected}
+        for missed in labels - chosen:
+            for wrong in chosen - labels:
+                pairs[missed, wrong] += 1
+    return tuple((g, p, n) for (g, p), n in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def reliability_table(gold: list[set[str]], predictions: list) -> tuple[tuple[float, float, int, float], ...]:
+    """For score bins, how many labels the model scored there and the share that were right
+    (right: in the gold set) — a calibrated model's share tracks the bin."""
+    bins = []
+    for lo, hi in zip(RELIABILITY_BINS, RELIABILITY_BINS[1:]):
+        hits = [p.label in labels for labels, preds in zip(gold, predictions) for p in preds
+                if lo <= p.score < hi and (p.score > 0 or lo > 0)]
+        bins.append((lo, min(hi, 1.0), len(hits), sum(hits) / len(hits) if hits else 0.0))
+    return tuple(bins)
 
 
 def train_models(data_dir: str | Path | None, models_dir: str | Path, seed: int = 0,
@@ -345,6 +388,19 @@ def info_to_text(info: ModelInfo) -> str:
         evaluations.append((f"5-fold CV on the {info.n_human} human-labelled articles", info.cv_human))
     for name, evaluation in evaluations:
         lines.append(evaluation_to_text(name, evaluation))
+    return "\n".join(lines)
+
+
+def report_to_text(name: str, report: EvalReport) -> str:
+    """evaluation_to_text, then the confusion pairs and the reliability table of each kind."""
+    lines = [f"model {report.version} on {name}", evaluation_to_text(name, report.evaluation)]
+    for kind in ("topics", "companies"):
+        pairs = report.confusions[kind][:10]
+        if pairs:
+            lines.append(f"\n{kind}: missed → predicted instead (articles)")
+            lines += [f"  {g:<20} → {p:<20}{n:>4}" for g, p, n in pairs]
+        lines.append(f"\n{kind}: reliability (labels scored in the bin, share right)")
+        lines += [f"  [{lo:.1f}, {hi:.1f})  {n:>6}  {right:>6.3f}" for lo, hi, n, right in report.reliability[kind] if n]
     return "\n".join(lines)
 
 

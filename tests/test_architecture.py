@@ -140,7 +140,14 @@ def test_every_import_of_ours_resolves():
                 continue
             module = importlib.import_module(node.module)
             for alias in node.names:
-                if not hasattr(module, alias.name) and \
-                        importlib.util.find_spec(f"{node.module}.{alias.name}") is None:
+                if not hasattr(module, alias.name) and not _is_module(f"{node.module}.{alias.name}"):
                     stale.append(f"{module_name(path)}: from {node.module} import {alias.name}")
     assert not stale, stale
+
+
+def _is_module(name: str) -> bool:
+    import importlib.util
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:          # the parent is a module, not a package
+        return False
