@@ -52,9 +52,10 @@ def _date_clause(table: str, since: str | None, until: str | None) -> tuple[str,
 
 
 def trends(conn, by: str = "month", kind: str = "topic", label: str | None = None,
-           since: str | None = None, until: str | None = None):
+           since: str | None = None, until: str | None = None, mentions: bool = False):
     """Articles per period for each label of `kind` (or one label): count and share of the
-    period's articles. Periods with no articles are rows of zeros."""
+    period's articles. Periods with no articles are rows of zeros. `mentions` (companies): count
+    the articles that name a firm in any role, not only those that concern it."""
     import pandas as pd
     if by not in PERIODS:
         raise InvalidValue(f"--by must be one of {', '.join(PERIODS)}")
@@ -63,13 +64,20 @@ def trends(conn, by: str = "month", kind: str = "topic", label: str | None = Non
                                f" WHERE {where} GROUP BY p", params).fetchall())
     if not totals:
         return pd.DataFrame(columns=["period", "label", "count", "articles", "share"])
-    twhere, tparams = _date_clause("t", since, until)
-    join = " JOIN articles a USING (article_id)" if by == "issue" else ""
     one = " AND t.label = ?" if label else ""
-    rows = conn.execute(
-        f"SELECT {_period_sql(by, 'a' if join else 't')} p, t.label, COUNT(*) FROM tags t{join}"
-        f" WHERE t.kind = ?{one} AND {twhere} GROUP BY p, t.label",
-        [kind, *([label] if label else []), *tparams]).fetchall()
+    if mentions:     # articles that name the firm at all, whatever the role (company mentions)
+        awhere, aparams = _date_clause("a", since, until)
+        rows = conn.execute(
+            f"SELECT {_period_sql(by, 'a')} p, t.label, COUNT(DISTINCT t.article_id) FROM entities t"
+            f" JOIN articles a USING (article_id) WHERE t.kind = 'company'{one} AND {awhere}"
+            f" GROUP BY p, t.label", [*([label] if label else []), *aparams]).fetchall()
+    else:
+        twhere, tparams = _date_clause("t", since, until)
+        join = " JOIN articles a USING (article_id)" if by == "issue" else ""
+        rows = conn.execute(
+            f"SELECT {_period_sql(by, 'a' if join else 't')} p, t.label, COUNT(*) FROM tags t{join}"
+            f" WHERE t.kind = ?{one} AND {twhere} GROUP BY p, t.label",
+            [kind, *([label] if label else []), *tparams]).fetchall()
     start, end = month_bounds(since, until)
     dates = conn.execute(f"SELECT MIN(a.date), MAX(a.date) FROM articles a WHERE {where}", params).fetchone()
     periods = sorted(totals) if by == "issue" else period_range(start or dates[0], end or dates[1], by)

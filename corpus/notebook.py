@@ -20,11 +20,14 @@ class Notebook:
         self.resolve_company = resolve_company
 
     def trends(self, by: str = "month", topic: str | None = None, company: str | None = None,
-               since: str | None = None, until: str | None = None, kind: str = "topic"):
-        """Articles per period for each topic (kind="company": each company), or for one label."""
+               since: str | None = None, until: str | None = None, kind: str = "topic",
+               mentions: bool = False):
+        """Articles per period for each topic (kind="company": each company), or for one label;
+        `mentions`: companies counted wherever named, not only where the article concerns them."""
         from corpus.analytics import trends
-        kind = "company" if company else ("topic" if topic else kind)
-        return trends(self.corpus.conn, by, kind, company or topic, since, until)
+        kind = "company" if company or mentions else ("topic" if topic else kind)
+        return trends(self.corpus.conn, by, kind, company if kind == "company" else topic, since, until,
+                      mentions)
 
     def crosstab(self, topic: str | None = None, company: str | None = None, since=None, until=None):
         from corpus.analytics import crosstab

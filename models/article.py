@@ -47,10 +47,27 @@ class Prepared:
         return len(self.title) + len(TITLE_SEP)
 
 
+HEADLINE_MAX = 40           # characters: a first line this short, not ending a sentence, is a headline
+
+
+def split_headline(text: str) -> tuple[str, str]:
+    """An article given without a title (a web page, a search excerpt) usually starts with its
+    headline: a short first line that does not end a sentence. (headline, rest), or ("", text)."""
+    first, sep, rest = text.lstrip().partition("\n")
+    first = first.strip()
+    if sep and rest.strip() and 4 <= len(first) <= HEADLINE_MAX and first[-1] not in "。！？；：，,.;:!?":
+        return first, rest
+    return "", text
+
+
 def article_to_prepared(title: str, text: str, words: tuple[str, ...] = (), hmm: bool = False) -> Prepared:
-    """Normalise and segment one article (jieba runs once unless t2s changed the length)."""
+    """Normalise and segment one article (jieba runs once unless t2s changed the length); with no
+    title, a headline on the first line of the text is the title."""
     title = " ".join(strip_ruby(str(title or "")).split())
     text = strip_ruby(str(text or ""))
+    if not title:
+        title, text = split_headline(text)
+        title = " ".join(title.split())
     full = title + TITLE_SEP + text
     norm = to_simplified(full)
     norm_words = tuple(text_to_tokens(norm, words, hmm))

@@ -94,3 +94,27 @@ def test_submission_tables_per_company_and_period(tmp_path):
         frame = notebook(c).submissions(by="quarter")
     got = {(r.period, r.company, r.submitted, r.published) for r in frame.itertuples()}
     assert got == {("2025-Q2", "china_post", 24, 10), ("2025-Q2", "sf", 6, 2), ("2025-Q2", None, 4, 0)}
+
+
+def test_company_trends_count_concerned_articles_or_every_mention():
+    """Default: articles that concern a firm; mentions=True: every article that names it."""
+    from corpus import ArticleTags
+    from pipeline.resources import memory_corpus, notebook
+    with memory_corpus() as c:
+        c.conn.execute("INSERT INTO documents (sha256, path, status, added_at) VALUES ('s', 'x.pdf', 'imported', 'now')")
+        c.conn.execute("INSERT INTO issues (issue_id, sha256, source_kind, n_pages, date) VALUES ('i', 's', 'text', 1, '2025-03-01')")
+        for n, role in ((1, "actor"), (2, "impersonated")):
+            c.conn.execute("INSERT INTO articles (article_id, issue_id, seq, title, text, pages, date)"
+                           " VALUES (?, 'i', ?, 't', 'x', '[1]', '2025-03-01')", (f"a{n}", n))
+            selected = role == "actor"
+            with c.transaction() as conn:
+                c.put_model_tags(conn, f"a{n}", ArticleTags((), (("jd", 0.9 if selected else 0.1, selected),),
+                                                            (("company", "jd", "京东", 0, 2, "text", role, 0.9, None),),
+                                                            "v"))
+        nb = notebook(c)
+        assert nb.trends(by="year", company="jd")["count"].tolist() == [1]
+        assert nb.trends(by="year", company="jd", mentions=True)["count"].tolist() == [2]
+        from corpus.queries import iter_article_records
+        ids = lambda **f: [r["article_id"] for r in iter_article_records(c.conn, company="jd", **f)]
+        assert ids() == ["a1"] and ids(role="any") == ["a1", "a2"] and ids(role="impersonated") == ["a2"]
+        assert [m["role"] for m in next(iter_article_records(c.conn, company="jd"))["mentions"]] == ["actor"]
