@@ -146,6 +146,7 @@ def articles_cli(ctx: typer.Context, topic: Optional[str] = None, company: Optio
                  limit: int = 50, fmt: Fmt = typer.Option(Fmt.table, "--format")):
     """List articles, filtered by topic, company (and the company's role) and date."""
     from corpus.queries import iter_article_records
+    topic, company = _filters(topic, company)
     with open_corpus(ctx) as corpus:
         rows = [(r["article_id"], r["issue"]["date"], r["title"], tag_list(r["topics"]),
                  tag_list(r["companies"]))
@@ -179,6 +180,7 @@ def export_cli(ctx: typer.Context, what: What = typer.Option(What.articles),
                since: Optional[str] = None, until: Optional[str] = None):
     """Export articles, issues, tables or labels as JSONL, CSV or Parquet."""
     from corpus.export import export
+    topic, company = _filters(topic, company)
     filters = dict(topic=topic, company=company, since=since, until=until) if what == What.articles else {}
     with open_corpus(ctx) as corpus:
         n = export(corpus.conn, what.value, fmt.value, out, stdout=sys.stdout, **filters)
@@ -223,18 +225,21 @@ def tag_cli(ctx: typer.Context, file: str = typer.Argument("-", help="JSONL of {
 def trends_cli(ctx: typer.Context, by: By = typer.Option(By.month, help="Period, or company/topic for a cross-tab"),
                topic: Optional[str] = None, company: Optional[str] = None,
                companies: bool = typer.Option(False, "--companies", help="Count companies, not topics"),
+               mentions: bool = typer.Option(False, "--mentions", help="Companies: count every article "
+                                             "that names the firm, not only those that concern it"),
                since: Optional[str] = None, until: Optional[str] = None,
                fmt: Fmt = typer.Option(Fmt.table, "--format"),
                plot: Optional[Path] = typer.Option(None, help="Write a chart (.png or .svg)")):
     """Articles per period for each topic (or company); --by company|topic gives a cross-tab."""
     from jianbao.render import print_frame
     from pipeline.resources import notebook
+    topic, company = _filters(topic, company)
     with open_corpus(ctx) as corpus:
         if by in (By.company, By.topic):
             print_frame(notebook(corpus).crosstab_table(by.value, topic, company, since, until), fmt.value)
             return
         frame = notebook(corpus).trends(by.value, topic, company, since, until,
-                                        kind="company" if companies else "topic")
+                                        kind="company" if companies else "topic", mentions=mentions)
     print_frame(frame, fmt.value)
     if plot is not None:
         from jianbao.charts import plot_trends
@@ -262,10 +267,18 @@ def search_cli(ctx: typer.Context, query: str, topic: Optional[str] = None,
     """Chinese full-text search over titles and text, ranked, with highlighted snippets."""
     from jianbao.render import print_frame
     from pipeline.resources import notebook
+    topic, company = _filters(topic, company)
     with open_corpus(ctx) as corpus:
         frame = notebook(corpus).search(query, limit=limit, topic=topic, company=company,
                                         since=since, until=until)
     print_frame(frame, fmt.value)
+
+
+def _filters(topic: str | None, company: str | None) -> tuple[str | None, str | None]:
+    """--topic / --company as keys (a Chinese name or alias works too); a wrong one exits 2."""
+    from pipeline.resources import resolve_filters
+    with handled():
+        return resolve_filters(topic, company)
 
 
 def _label_keys() -> dict[str, tuple[str, ...]]:

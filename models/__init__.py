@@ -7,7 +7,7 @@ from models.companies import Entity, Mention
 from models.persist import (active_version, list_models, load_model, promote, read_meta,
                             rollback, save_model)
 from models.tagger import Prediction, TagModel, Tagger, Tags
-from models.taxonomy import Company, Place, Taxonomy, Topic, label_keys, label_names, load_taxonomy
+from models.taxonomy import Company, Place, Taxonomy, Topic, label_keys, label_names, load_taxonomy, resolve_label
 from models.train import (EvalReport, Evaluation, Example, LabelScore, Miss, ModelInfo, Scores, evaluate_file,
                           evaluation_to_text, info_to_text, load_examples, report_to_text, split_examples, train_models)
 
@@ -16,5 +16,5 @@ __all__ = [
     "Scores", "TagModel", "Tagger", "Tags", "Taxonomy", "Topic",
     "active_version", "evaluate_file", "evaluation_to_text", "info_to_text", "label_keys", "label_names", "list_models", "load_examples",
     "load_model",
-    "load_taxonomy", "promote", "report_to_text", "read_meta", "rollback", "save_model", "split_examples", "train_models",
+    "load_taxonomy", "promote", "resolve_label", "report_to_text", "read_meta", "rollback", "save_model", "split_examples", "train_models",
 ]

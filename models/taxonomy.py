@@ -100,6 +100,30 @@ def label_names(taxonomy: Taxonomy | None = None) -> dict[str, str]:
     return {t.key: t.name for t in tax.topics} | {c.key: c.name for c in tax.companies}
 
 
+def resolve_label(kind: str, value: str, taxonomy: Taxonomy | None = None) -> str:
+    """A topic or company as a user types it (key, Chinese name or alias: anti_fraud, 反诈, 顺丰)
+    -> its key; anything else is an UnknownLabel that suggests the closest key."""
+    import difflib
+
+    from errors import UnknownLabel
+    tax = taxonomy or load_taxonomy()
+    if kind == "topic":
+        names = {t.key: t.key for t in tax.topics} | {t.name: t.key for t in tax.topics}
+        names |= {part: t.key for t in tax.topics for part in t.name.split("·")}
+    else:
+        names = {c.key: c.key for c in tax.companies} | {a: c.key for c in tax.companies for a in c.aliases}
+    value = value.strip()
+    if value in names:
+        return names[value]
+    lowered = {k.lower(): v for k, v in names.items()}
+    if value.lower() in lowered:
+        return lowered[value.lower()]
+    keys = tax.topic_keys if kind == "topic" else tax.company_keys
+    close = difflib.get_close_matches(value.lower().replace("-", "_").replace(" ", "_"), keys, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}?" if close else f"known {kind}s: {', '.join(keys)}"
+    raise UnknownLabel(f"unknown {kind} {value!r}: {hint}")
+
+
 def dict_to_taxonomy(data: dict, where: str = "taxonomy") -> Taxonomy:
     """Build a checked Taxonomy from parsed TOML data."""
     try:

@@ -51,3 +51,11 @@ def checked_models_dir(models_dir: Path) -> Path:
     if not active_version(models_dir):
         raise ModelNotFound(f"no trained model in {models_dir}: run `jianbao train` (or ingest with --no-tag)")
     return models_dir
+
+
+def resolve_filters(topic: str | None = None, company: str | None = None) -> tuple[str | None, str | None]:
+    """The --topic / --company a user typed (key, Chinese name or alias) as taxonomy keys; a
+    wrong name is an UnknownLabel with a suggestion, never an empty answer."""
+    from models import resolve_label
+    return (resolve_label("topic", topic) if topic else None,
+            resolve_label("company", company) if company else None)

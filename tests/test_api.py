@@ -130,6 +130,14 @@ def test_search(api):
     assert api.get("/search", params={"q": "无人机", "until": "2024"}).json()["items"] == []
 
 
+def test_a_wrong_label_name_is_422_with_a_suggestion_not_an_empty_answer(api):
+    wrong = api.get("/articles", params={"topic": "antifraud"})
+    assert wrong.status_code == 422 and "anti_fraud" in wrong.json()["detail"]
+    assert api.get("/trends", params={"company": "shunfeng"}).status_code == 422
+    assert api.get("/articles", params={"company": "顺丰"}).json()["items"] == \
+        api.get("/articles", params={"company": "sf"}).json()["items"]
+
+
 # ---------------------------------------------------------------------------- access
 
 

@@ -105,3 +105,22 @@ def test_model_commands_name_what_is_wrong(args, paths, tmp_path, monkeypatch):
     result = run(args, **paths)
     assert result.exit_code in (1, 2)
     assert result.stderr.startswith("Error: ")
+
+
+@pytest.mark.parametrize("args", [("articles", "--topic", "antifraud"), ("trends", "--topic", "反欺诈"),
+                                  ("search", "无人机", "--company", "shunfeng"),
+                                  ("export", "--company", "sff")], ids=" ".join)
+def test_a_wrong_label_name_is_a_usage_error_with_a_suggestion(args, paths):
+    result = run(args, **paths)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: unknown ")
+
+
+def test_chinese_names_and_aliases_are_accepted_as_filters(paths):
+    assert run(("ingest", "examples/2025-06.pdf"), **paths).exit_code == 0
+    by_key = run(("articles", "--company", "jt", "--format", "csv"), **paths)
+    by_name = run(("articles", "--company", "极兔", "--format", "csv"), **paths)
+    assert by_key.exit_code == by_name.exit_code == 0
+    assert by_key.stdout == by_name.stdout and "极兔" in by_key.stdout
+    assert run(("articles", "--topic", "反诈", "--format", "csv"), **paths).stdout == \
+        run(("articles", "--topic", "anti_fraud", "--format", "csv"), **paths).stdout

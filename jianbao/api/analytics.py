@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from corpus import queries
 from jianbao.api.dependencies import Service, service
 from jianbao.choices import By
-from pipeline.resources import notebook
+from pipeline.resources import notebook, resolve_filters
 
 router = APIRouter()
 
@@ -31,6 +31,7 @@ def trends(by: By = By.month, topic: Optional[str] = Query(None, max_length=64),
            format: Fmt = Fmt.json, svc: Service = Depends(service)):
     """Articles per period for each topic (or company), with the period's share; by=company|topic
     gives the topic × company cross-tab. Same parameters as `jianbao trends`."""
+    topic, company = resolve_filters(topic, company)
     with svc.corpus() as c:
         if by in (By.company, By.topic):
             frame, kind = notebook(c).crosstab_table(by.value, topic, company, since, until), "crosstab"
@@ -49,6 +50,7 @@ def search(q: str = Query(..., min_length=1, max_length=200), topic: Optional[st
            until: Optional[str] = Query(None, max_length=10), limit: int = Query(20, ge=1, le=200),
            format: Fmt = Fmt.json, svc: Service = Depends(service)):
     """Chinese full-text search (BM25 over jieba words, title weighs 5×), snippets with hits in 【】."""
+    topic, company = resolve_filters(topic, company)
     with svc.corpus() as c:
         frame = notebook(c).search(q, limit=limit, topic=topic, company=company, since=since, until=until)
     if format == Fmt.csv:

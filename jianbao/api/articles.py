@@ -11,6 +11,7 @@ from corpus import analytics, labels, queries
 from corpus.store import Corpus
 from errors import NotFound, UsageError
 from jianbao.api.dependencies import Service, service, writer
+from pipeline.resources import resolve_filters
 
 router = APIRouter()
 
@@ -33,6 +34,7 @@ def list_articles(topic: Optional[str] = Query(None, max_length=64),
                   limit: int = Query(20, ge=1, le=200), offset: int = Query(0, ge=0),
                   svc: Service = Depends(service)):
     """Articles with their tags, oldest first; `total` counts every match."""
+    topic, company = resolve_filters(topic, company)
     filters = dict(topic=topic, company=company, since=since, until=until, issue=issue)
     with svc.corpus() as c:
         if q and q.strip():
