@@ -270,6 +270,10 @@ class NotADatabase(CorpusError):
     hint = "Check --db; a new corpus is created only at a path that does not exist yet"
 
 
+class NoCorpus(CorpusError):
+    reason = "no corpus at this path"
+
+
 class DatabaseUnavailable(CorpusError):
     reason = "cannot be opened"
 

@@ -60,9 +60,11 @@ def settings(ctx: typer.Context) -> Settings:
 
 
 @contextmanager
-def open_corpus(ctx: typer.Context):
+def open_corpus(ctx: typer.Context, create: bool = False):
+    """The corpus at --db; only commands that write a new corpus (ingest) create it, so a
+    mistyped --db is an error, not an empty answer."""
     from pipeline.resources import open_corpus as open_
-    with handled(), open_(settings(ctx).db) as corpus:
+    with handled(), open_(settings(ctx).db, create=create) as corpus:
         yield corpus
 
 
@@ -98,7 +100,7 @@ def ingest_cli(ctx: typer.Context, paths: List[Path] = typer.Argument(None, help
     from jianbao.progress import ingest_progress, print_report
     from pipeline.importer import import_paths
     from pipeline.worker import Limits
-    with open_corpus(ctx) as corpus:
+    with open_corpus(ctx, create=True) as corpus:
         models_dir = _default_model(settings(ctx)) if tag else None
         todo = failed_paths(corpus.conn) if retry_failed else list(paths or [])
         if retry_failed and not todo:
@@ -311,10 +313,11 @@ def labels_import_cli(ctx: typer.Context, file: Path,
                       by: Optional[str] = typer.Option(None, "--by")):
     """Import labels: CSV article_id,kind,label,action or a Label Studio JSON export."""
     from corpus.labels import apply_changes, read_label_file
-    with open_corpus(ctx) as corpus:
-        if not file.is_file():
-            from errors import InputIsFolder, MissingInput
+    if not file.is_file():
+        from errors import InputIsFolder, MissingInput
+        with handled():
             raise (InputIsFolder if file.is_dir() else MissingInput)(path=file)
+    with open_corpus(ctx) as corpus:
         report = apply_changes(corpus, read_label_file(file, _label_keys()), by)
     err_console().print(f"{report.changed} changed, {report.unchanged} unchanged", markup=False)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from corpus.notebook import Notebook
 from corpus.store import Corpus
-from errors import ModelNotFound
+from errors import ModelNotFound, NoCorpus
 
 
 def _segment(text: str) -> str:
@@ -16,9 +16,22 @@ def _segment(text: str) -> str:
     return segment_for_search(text)
 
 
-def open_corpus(path: str | Path) -> Corpus:
-    """The corpus at `path` (created if absent), with jieba as its search segmenter."""
+def open_corpus(path: str | Path, create: bool = True) -> Corpus:
+    """The corpus at `path` with jieba as its search segmenter; created if absent unless
+    `create` is False (then a missing file is NoCorpus, which suggests the fix)."""
+    if not create and not Path(path).exists():
+        raise NoCorpus(path=path, hint=_near_corpora(Path(path)))
     return Corpus.open(path, segment=_segment)
+
+
+def _near_corpora(path: Path) -> str:
+    """The hint for a missing corpus: databases next to it, or how to make one."""
+    import difflib
+    here = sorted(p.name for p in (path.parent if path.parent.is_dir() else Path(".")).glob("*.db"))
+    close = difflib.get_close_matches(path.name, here, n=1)
+    if close:
+        return f"did you mean --db {path.parent / close[0]}?"
+    return "import documents first (`jianbao ingest FILES --db PATH`), or check --db / JIANBAO_DB"
 
 
 def memory_corpus() -> Corpus:

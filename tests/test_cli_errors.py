@@ -35,6 +35,8 @@ def run(args, **paths):
 
 @pytest.fixture
 def paths(env, tmp_path):
+    from pipeline.resources import open_corpus
+    open_corpus(env / "test.db").close()          # an empty corpus at JIANBAO_DB
     labels = tmp_path / "labels.csv"
     labels.write_text("article_id,kind,label,action\n2025-06-01,topic,anti_fraud,add\n", encoding="utf-8")
     return {"missing": str(tmp_path / "missing.pdf"), "labels": str(labels),
@@ -55,6 +57,16 @@ def test_a_db_that_is_a_folder_is_named(args, paths):
     result = run(("--db", str(paths["tmp"]), *args), **paths)
     assert result.exit_code == 1
     assert f"Error: {paths['tmp']}: is not a jianbao database" in result.stderr
+
+
+@pytest.mark.parametrize("args", [a for a in CORPUS_COMMANDS if a[0] != "ingest"], ids=" ".join)
+def test_a_mistyped_db_is_an_error_not_an_empty_corpus(args, paths):
+    missing = paths["tmp"] / "jainbao.db"
+    (paths["tmp"] / "jianbao.db").write_bytes(b"")
+    result = run(("--db", str(missing), *args), **paths)
+    assert result.exit_code == 1
+    assert f"Error: {missing}: no corpus at this path" in result.stderr
+    assert "jianbao.db" in result.stderr.split("no corpus")[1] and not missing.exists()
 
 
 @pytest.mark.parametrize("args", FILE_COMMANDS, ids=" ".join)
