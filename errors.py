@@ -35,6 +35,8 @@ class JianbaoError(Exception):
         self.page = page
         if hint is not None:
             self.hint = hint
+        if path is None and message:
+            message += f". {self.hint}" if self.hint and self.hint not in message else ""
         super().__init__(message if path is None and message else self.message())
 
     def message(self) -> str:
@@ -115,6 +117,11 @@ class InputIsFolder(InputFileError):
 
 class UnreadableInput(InputFileError):
     reason = "cannot be read"
+
+
+class InvalidLabelFile(InputFileError):
+    reason = "is not a label file jianbao can import"
+    hint = "Fix the rows listed (CSV: article_id,kind,label,action; or a Label Studio export)"
 
 
 class BadEncoding(InputFileError):
@@ -272,6 +279,8 @@ class NotADatabase(CorpusError):
 
 class NoCorpus(CorpusError):
     reason = "no corpus at this path"
+    exit_code = 2           # a wrong --db is a usage error
+    http_status = 404
 
 
 class DatabaseUnavailable(CorpusError):

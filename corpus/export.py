@@ -75,7 +75,8 @@ def export(conn, what: str, fmt: str, out: str | Path | None, stdout: IO[str] | 
     try:
         if fmt == "parquet":
             return write_parquet(records, out)
-        with open(out, "w", encoding="utf-8", newline="") as fh:
+        # CSV files carry a byte-order mark: Excel in a Chinese locale reads UTF-8 only with one
+        with open(out, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as fh:
             return writer(records, fh)
     except OSError as exc:           # read-only folder, full disk (pyarrow's IO errors are OSErrors)
         raise OutputNotWritable(path=out, detail=exc.strerror or str(exc)) from exc

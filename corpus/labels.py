@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Iterable
 
 from corpus.store import Corpus, now, refresh_tags
-from errors import BadEncoding, CorpusError, OutputNotWritable, UnknownLabel, UnreadableInput
+from errors import (BadEncoding, CorpusError, InvalidLabelFile, OutputNotWritable, UnknownLabel,
+                    UnreadableInput)
 
 KINDS = ("topic", "company")
 
@@ -131,26 +132,90 @@ def _read_text(path: Path) -> str:
 
 
 def read_label_file(path: str | Path, keys: dict[str, tuple[str, ...]]) -> list[LabelChange]:
-    """CSV `article_id,kind,label,action` (action add|remove or +|-) or Label Studio JSON export."""
+    """Label changes from a file: our CSV `article_id,kind,label,action` (action add|remove, +|-,
+    1|0), or a Label Studio export (JSON, JSON_MIN or CSV with `topics` / `companies` columns).
+    Every row is checked first; a file with bad rows is refused with all of them listed."""
     path = Path(path)
     text = _read_text(path)
     if text.lstrip().startswith(("[", "{")):
         try:
-            return label_studio_to_changes(json.loads(text), keys)
+            data = json.loads(text)
         except ValueError as exc:
             raise UnreadableInput(path=path, detail=f"not a Label Studio JSON export ({exc})") from exc
-    changes = []
-    for n, row in enumerate(csv.DictReader(text.splitlines()), 2):
+        changes, problems = _json_changes(data, keys)
+    else:
+        changes, problems = _csv_changes(text, keys)
+    if problems:
+        shown = "; ".join(problems[:20]) + (f"; … {len(problems) - 20} more" if len(problems) > 20 else "")
+        raise InvalidLabelFile(path=path, detail=f"{len(problems)} bad row(s), nothing imported: {shown}")
+    return changes
+
+
+def _csv_changes(text: str, keys) -> tuple[list[LabelChange], list[str]]:
+    rows = list(csv.DictReader(text.splitlines()))
+    header = set(rows[0]) if rows else set()
+    if rows and {"topics", "companies"} & header and "kind" not in header:
+        return _json_changes([_ls_csv_row(r) for r in rows], keys)       # Label Studio's CSV export
+    changes, problems = [], []
+    for n, row in enumerate(rows, 2):
         try:
-            kind, label = row["kind"].strip(), row["label"].strip()
-            action = row["action"].strip().lower()
-        except (KeyError, AttributeError) as exc:
-            raise CorpusError(f"{path}: line {n}: need columns article_id,kind,label,action") from exc
+            article_id, kind = row["article_id"].strip(), row["kind"].strip()
+            label, action = row["label"].strip(), row["action"].strip().lower()
+        except (KeyError, AttributeError):
+            problems.append(f"line {n}: need columns article_id,kind,label,action")
+            continue
         if action not in ("add", "+", "1", "remove", "-", "0"):
-            raise CorpusError(f"{path}: line {n}: action must be add or remove, not {action!r}")
-        check_label(kind, label, keys)
-        changes.append(LabelChange(row["article_id"].strip(), kind, label,
-                                   int(action in ("add", "+", "1"))))
+            problems.append(f"line {n}: action must be add or remove, not {action!r}")
+            continue
+        try:
+            check_label(kind, label, keys)
+        except UnknownLabel as exc:
+            problems.append(f"line {n}: {exc}")
+            continue
+        changes.append(LabelChange(article_id, kind, label, int(action in ("add", "+", "1"))))
+    return changes, problems
+
+
+def _ls_csv_row(row: dict) -> dict:
+    """A row of Label Studio's CSV export as a JSON_MIN task (choices as JSON or comma lists)."""
+    def choices(cell):
+        cell = (cell or "").strip()
+        if cell.startswith("{") or cell.startswith("["):
+            value = json.loads(cell)
+            return value.get("choices", []) if isinstance(value, dict) else value
+        return [c.strip() for c in cell.split(",") if c.strip()]
+    return {"article_id": row.get("article_id"), "topics": choices(row.get("topics")),
+            "companies": choices(row.get("companies"))}
+
+
+def _json_changes(data, keys) -> tuple[list[LabelChange], list[str]]:
+    """Label Studio JSON (tasks with annotations) or JSON_MIN (flat {article_id, topics,
+    companies} records); a task's choices are its complete judgement."""
+    changes, problems = [], []
+    for n, task in enumerate(data if isinstance(data, list) else [data], 1):
+        if not isinstance(task, dict):
+            problems.append(f"item {n}: not an object")
+            continue
+        try:
+            changes += label_studio_to_changes([task], keys) if "annotations" in task or "data" in task \
+                else _json_min_changes(task, keys)
+        except UnknownLabel as exc:
+            problems.append(f"item {n}: {exc}")
+    return changes, problems
+
+
+def _json_min_changes(task: dict, keys) -> list[LabelChange]:
+    article_id = task.get("article_id")
+    changes = []
+    for field, kind in (("topics", "topic"), ("companies", "company")):
+        if field not in task or not article_id:
+            continue
+        value = task[field]
+        chosen = set(value.get("choices", []) if isinstance(value, dict) else
+                     [value] if isinstance(value, str) else value or [])
+        for label in chosen:
+            check_label(kind, label, keys)
+        changes += [LabelChange(article_id, kind, label, int(label in chosen)) for label in keys[kind]]
     return changes
 
 

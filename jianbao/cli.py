@@ -382,13 +382,14 @@ app.add_typer(models_app, name="models")
 
 @models_app.command("list")
 def models_list_cli(ctx: typer.Context, fmt: Fmt = typer.Option(Fmt.table, "--format")):
-    """Registered model versions with their test-split macro-F1; * marks the active one."""
+    """Registered model versions with their test-split macro-F1 of topics and of companies (as
+    `train` prints them); * marks the active one."""
     from models.promotion import model_rows
     with handled():
         rows = model_rows(settings(ctx).models_dir)
-    print_rows(("version", "created", "test macro-F1", "train articles"),
-               [(("* " if r.active else "  ") + r.version, r.created, r.test_macro_f1, r.n_train) for r in rows],
-               fmt.value)
+    print_rows(("version", "created", "topics F1", "companies F1", "train articles"),
+               [(("* " if r.active else "  ") + r.version, r.created, r.topics_f1, r.companies_f1, r.n_train)
+                for r in rows], fmt.value)
 
 
 @models_app.command("show")

@@ -23,8 +23,10 @@ class ModelRow:
     version: str
     active: bool
     created: str | None
-    test_macro_f1: float          # rounded to 4 places
+    test_macro_f1: float          # rounded to 4 places: the mean of the two below
     n_train: int | None
+    topics_f1: float = 0.0        # test-split macro-F1 of topics and of companies, as `train` prints
+    companies_f1: float = 0.0
 
 
 def test_macro_f1(meta: dict) -> float:
@@ -51,6 +53,8 @@ def model_rows(models_dir: str | Path) -> list[ModelRow]:
     rows = []
     for version in list_models(models_dir):
         meta = read_meta(models_dir, version)
+        test = meta["metrics"]["test"]
         rows.append(ModelRow(version, version == active, meta.get("created"),
-                             round(test_macro_f1(meta), 4), meta.get("n_train")))
+                             round(test_macro_f1(meta), 4), meta.get("n_train"),
+                             round(test["topics"]["macro_f1"], 4), round(test["companies"]["macro_f1"], 4)))
     return rows

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from corpus.store import AddResult, Corpus
-from errors import JianbaoError, UnreadableFile, WorkerDied, display_path
+from errors import JianbaoError, UnreadableFile, UsageError, WorkerDied, display_path
 from ingest.reader import folder_digest, page_images, sha256_file
 from pipeline.worker import Job, Limits, Parsed, work
 
@@ -135,7 +135,11 @@ def run_jobs(jobs: list[Job], n_jobs: int = 1, scheduler: str | None = None) -> 
         return
     from joblib import Parallel, delayed, parallel_backend
     if scheduler is not None:
-        from distributed import Client
+        try:
+            from distributed import Client
+        except ImportError as exc:
+            raise UsageError("--scheduler needs Dask's `distributed`, which is not installed",
+                             hint="pip install 'jianbao[cluster]'") from exc
         with Client(scheduler), parallel_backend("dask"):
             yield from Parallel(return_as="generator_unordered")(delayed(work)(j) for j in jobs)
         return

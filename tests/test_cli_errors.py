@@ -64,7 +64,7 @@ def test_a_mistyped_db_is_an_error_not_an_empty_corpus(args, paths):
     missing = paths["tmp"] / "jainbao.db"
     (paths["tmp"] / "jianbao.db").write_bytes(b"")
     result = run(("--db", str(missing), *args), **paths)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert f"Error: {missing}: no corpus at this path" in result.stderr
     assert "jianbao.db" in result.stderr.split("no corpus")[1] and not missing.exists()
 

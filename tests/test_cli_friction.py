@@ -1,0 +1,89 @@
+"""The archivist's and analyst's friction points, tried through the CLI as a new user would:
+Excel CSVs, label files from Excel and Label Studio, the model list, the cluster extra."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from jianbao.cli import app
+from tests.conftest import ROOT
+
+SAMPLE = ROOT / "examples" / "2025-06.pdf"
+
+
+def run(*args):
+    result = CliRunner().invoke(app, list(map(str, args)))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+@pytest.fixture
+def corpus(env):
+    assert run("ingest", SAMPLE).exit_code == 0
+    return env
+
+
+def test_csv_files_open_in_excel_with_chinese_intact(corpus, tmp_path):
+    out = tmp_path / "articles.csv"
+    assert run("export", "--format", "csv", "--out", out).exit_code == 0
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")                     # the BOM Excel needs for UTF-8
+    assert "市邮政管理局" in data.decode("utf-8-sig")
+
+
+def test_labels_from_excel_in_gbk_import(corpus, tmp_path):
+    csv = tmp_path / "fixes.csv"
+    csv.write_bytes("article_id,kind,label,action\n2025-06-01,topic,anti_fraud,add\n".encode("gbk"))
+    result = run("labels", "import", csv)
+    assert result.exit_code == 0 and "1 changed" in result.stderr
+
+
+def test_every_bad_row_is_listed_and_nothing_is_imported(corpus, tmp_path):
+    csv = tmp_path / "fixes.csv"
+    csv.write_text("article_id,kind,label,action\n2025-06-01,topic,anti_fraud,add\n"
+                   "2025-06-02,topic,antifraud,add\n2025-06-03,company,sf,maybe\n", encoding="utf-8")
+    result = run("labels", "import", csv)
+    assert result.exit_code == 2 or result.exit_code == 1
+    assert "2 bad row(s)" in result.stderr and "line 3" in result.stderr and "line 4" in result.stderr
+    assert json.loads(run("labels", "history", "--format", "json").stdout or "[]") == []
+
+
+@pytest.mark.parametrize("shape", ["json_min", "ls_csv"])
+def test_label_studio_min_and_csv_exports_import(corpus, tmp_path, shape):
+    if shape == "json_min":
+        path = tmp_path / "export.json"
+        path.write_text(json.dumps([{"article_id": "2025-06-01", "topics": ["anti_fraud"],
+                                     "companies": {"choices": ["sf"]}}]), encoding="utf-8")
+    else:
+        path = tmp_path / "export.csv"
+        path.write_text('article_id,topics,companies\n2025-06-01,"anti_fraud","sf"\n', encoding="utf-8")
+    result = run("labels", "import", path)
+    assert result.exit_code == 0
+    assert " 0 changed" not in " " + result.stderr
+    shown = json.loads(run("show", "2025-06-01", "--format", "json").stdout)
+    assert [t["label"] for t in shown["topics"]] == ["anti_fraud"]
+    assert [c["label"] for c in shown["companies"]] == ["sf"]
+
+
+def test_models_list_shows_topic_and_company_f1_as_train_prints_them(env, models_dir):
+    from models import active_version, read_meta
+    test = read_meta(models_dir, active_version(models_dir))["metrics"]["test"]
+    rows = json.loads(run("models", "list", "--format", "json").stdout)
+    assert rows[0]["topics F1"] == round(test["topics"]["macro_f1"], 4)
+    assert rows[0]["companies F1"] == round(test["companies"]["macro_f1"], 4)
+
+
+def test_scheduler_without_the_cluster_extra_names_it(env, monkeypatch):
+    import builtins
+    real_import = builtins.__import__
+
+    def no_distributed(name, *args, **kwargs):          # as on an install without the extra
+        if name == "distributed":
+            raise ImportError("No module named 'distributed'")
+        return real_import(name, *args, **kwargs)
+    monkeypatch.setattr(builtins, "__import__", no_distributed)
+    result = run("ingest", SAMPLE, "--scheduler", "tcp://127.0.0.1:1")
+    assert result.exit_code == 2 and "jianbao[cluster]" in result.stderr
