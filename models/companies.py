@@ -395,6 +395,8 @@ def _company_features(doc: Prepared, found: list[Mention], counts: Counter, ctx:
     features["cue_all_passing"] = float(all(cues))
     for word, weight in _neighbour_words(doc, spans, ctx).items():
         features[word] = weight / n
+    for word, weight in _list_context_words(doc, spans, ctx).items():
+        features[word] = weight / n
     return features
 
 
@@ -547,6 +549,32 @@ def _neighbour_words(doc: Prepared, spans: list[tuple[int, int]], ctx: _Context)
         j = bisect.bisect_left(offsets, end)            # the word starting where the mention ends
         if j < len(words) and offsets[j] == end:
             found["next=" + words[j]] += 1
+    return found
+
+
+LIST_TAIL = re.compile(r"[等及和]?(?:[0-9一二三四五六七八九十两]+[家个])?(?:主要|重点|各)?"
+                       r"(?:快递|寄递|物流)?(?:企业|品牌|公司|单位|网点)?(?:的)?")
+
+
+def _list_context_words(doc: Prepared, spans: list[tuple[int, int]], ctx: _Context) -> Counter:
+    """The words that govern a list of firms: the two words before its first member and the
+    two after its last (past 等8家快递企业的): 检查/慰问 … are taken part in, 分布在/培育/包括 … are
+    described. Only for mentions inside a list of two or more names."""
+    words, offsets, found, text = doc.norm_words, ctx.offsets, Counter(), ctx.text
+    for start, end in spans:
+        first, before = _list_start(text, start, ctx.begins)
+        last, after = _list_end(text, end, ctx.finishes)
+        if before + after == 0:
+            continue
+        i = bisect.bisect_left(offsets, first)
+        for k in (1, 2):
+            if i - k >= 0 and offsets[min(i, len(offsets) - 1)] == first:
+                found["lprev=" + words[i - k]] += 1
+        tail = LIST_TAIL.match(text, last)
+        j = bisect.bisect_left(offsets, tail.end() if tail else last)
+        for k in (0, 1):
+            if j + k < len(words):
+                found["lnext=" + words[j + k]] += 1
     return found
 
 
