@@ -12,9 +12,14 @@ from __future__ import annotations
 from pathlib import Path
 
 
+CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7f)}      # newlines, ESC: terminal injection
+
+
 def display_path(path: str | Path) -> str:
-    """A path as printable UTF-8: bytes that are not UTF-8 (a GBK file name) become \\xNN."""
-    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    """A path as printable UTF-8: bytes that are not UTF-8 (a GBK file name) become \\xNN, and
+    so do control characters (a newline or a terminal escape in a file name)."""
+    text = str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return text.translate(CONTROL)
 
 
 class JianbaoError(Exception):
@@ -152,6 +157,11 @@ class MissingFile(IngestError):
 class UnreadableFile(IngestError):
     reason = "the file cannot be opened"
     hint = "Check the path, its links and its permissions"
+
+
+class NotARegularFile(IngestError):
+    reason = "not a regular file (a FIFO, device or socket)"
+    hint = "Give files or folders of PDFs and images"
 
 
 class UnreadablePDF(IngestError):

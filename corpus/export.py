@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Iterable
 
@@ -63,6 +64,25 @@ def export(conn, what: str, fmt: str, out: str | Path | None, stdout: IO[str] | 
         raise InvalidValue(f"--what must be one of {', '.join(WHAT)}")
     if fmt not in FORMATS:
         raise InvalidValue(f"--format must be one of {', '.join(FORMATS)}")
+    with _snapshot(conn):
+        return _export(conn, what, fmt, out, stdout, filters)
+
+
+@contextmanager
+def _snapshot(conn):
+    """One read transaction for the whole export: articles and their tags come from the same
+    state of the corpus even while a labels import commits (WAL readers see a snapshot)."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        conn.execute("COMMIT")
+
+
+def _export(conn, what: str, fmt: str, out, stdout, filters) -> int:
     records = WHAT[what](conn, **filters) if what == "articles" else WHAT[what](conn)
     if fmt == "parquet" and out is None:
         raise InvalidValue("Parquet needs --out FILE")

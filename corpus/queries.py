@@ -33,6 +33,13 @@ def month_bounds(since: str | None, until: str | None) -> tuple[str | None, str 
     return expand(since, False), expand(until, True)
 
 
+def _total_no(value) -> int:
+    """An issue key typed as a total number (529); -1 when it is none (or too long to be one:
+    SQLite integers are 64-bit)."""
+    text = str(value)
+    return int(text) if text.isdigit() and len(text) <= 9 else -1
+
+
 ROLES = ("actor", "participant", "object", "passing", "impersonated", "payment")
 
 
@@ -66,7 +73,7 @@ def article_filter(topic=None, company=None, since=None, until=None, issue=None,
             params += [kind, label]
     if issue:
         clauses.append("(a.issue_id = ? OR i.total_no = ?)")
-        params += [issue, int(issue) if str(issue).isdigit() else -1]
+        params += [issue, _total_no(issue)]
     return " AND ".join(clauses), params
 
 
@@ -155,7 +162,7 @@ def iter_issue_records(conn) -> Iterator[dict]:
 def get_issue(conn, key: str) -> dict | None:
     """One issue by issue id (2025-06) or total number (529), with its parse warnings."""
     row = conn.execute(_ISSUE_SQL.format(where="i.issue_id = ? OR i.total_no = ?"),
-                       (key, int(key) if str(key).isdigit() else -1)).fetchone()
+                       (key, _total_no(key))).fetchone()
     if row is None:
         return None
     warnings = [{"code": c, "page": p, "message": m} for c, p, m in json.loads(row["warnings"])]

@@ -34,8 +34,10 @@ def print_report(report) -> None:
     for failure in report.failures:
         console.print(f"Error: {failure.path}: {failure.reason}", markup=False)
     for path, warning in report.warnings:
-        console.print(f"Warning: {path}: {warning}", markup=False)
+        console.print(f"Warning: {display_path(path)}: {warning}", markup=False)
+    for path, reason in report.skipped:
+        console.print(f"Skipped: {path}: {reason}", markup=False)
     c = report.counts
     console.print(f"imported {c['imported']} ({c['articles']} articles, {c['pages']} pages), "
                   f"already present {c['present']}, duplicates {c['duplicate']}, "
-                  f"failed {c['failed']}, warnings {c['warnings']}", markup=False)
+                  f"failed {c['failed']}, skipped {c['skipped']}, warnings {c['warnings']}", markup=False)

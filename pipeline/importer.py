@@ -8,13 +8,15 @@ command again), and each document is committed in its own transaction.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from corpus.store import AddResult, Corpus
-from errors import JianbaoError, UnreadableFile, UsageError, WorkerDied, display_path
-from ingest.reader import folder_digest, page_images, sha256_file
+from errors import (JianbaoError, NotARegularFile, UnreadableFile, UsageError, WorkerDied,
+                    display_path)
+from ingest.reader import file_kind, folder_digest, page_images, sha256_file
 from pipeline.worker import Job, Limits, Parsed, work
 
 
@@ -39,6 +41,7 @@ class ImportReport:
     results: list[AddResult] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)   # (path, message)
+    skipped: list[tuple[str, str]] = field(default_factory=list)    # (path, reason): not imported
     pages: int = 0
 
     def count(self, status: str) -> int:
@@ -54,6 +57,7 @@ class ImportReport:
                 "present": self.count("present"),
                 "duplicate": self.count("duplicate") + superseded,
                 "failed": len(self.failures), "warnings": len(self.warnings),
+                "skipped": len(self.skipped),
                 "articles": sum(r.n_articles for r in self.results if r.sha256 not in
                                 {x.replaced for x in self.results if x.status == "replaced"}),
                 "pages": self.pages}
@@ -63,11 +67,18 @@ class ImportReport:
         return 1 if self.failures else 0
 
 
-def iter_inputs(paths: Iterable[str | Path], image_folders: bool = True,
-                seen: set | None = None) -> Iterator[Path]:
+SKIPPED_DIRS = ("src",)          # examples/src holds the sources the sample PDFs are rendered from
+
+
+def iter_inputs(paths: Iterable[str | Path], image_folders: bool = True, seen: set | None = None,
+                skipped: list | None = None) -> Iterator[Path]:
     """Files to import, folders walked recursively in name order (symlink loops are cut);
-    a folder holding page images only is one scanned issue unless image_folders is False."""
+    a folder holding page images only is one scanned issue unless image_folders is False.
+    Inside folders, what is not imported is added to `skipped` as (path, reason): hidden files,
+    source folders, files that are not regular files, and files whose content is no PDF or
+    image (sniffed, whatever the name says: 2025-11.PDF.txt is read as the PDF it is)."""
     seen = set() if seen is None else seen
+    skipped = [] if skipped is None else skipped
     for raw in paths:
         path = Path(raw)
         if not path.is_dir():
@@ -81,12 +92,41 @@ def iter_inputs(paths: Iterable[str | Path], image_folders: bool = True,
             yield path
             continue
         for child in sorted(path.iterdir(), key=lambda p: p.name):
-            if child.name.startswith(".") or child.name in ("src",):
-                continue
-            if child.is_dir():
-                yield from iter_inputs([child], image_folders, seen)
-            elif child.suffix.lower() not in (".txt", ".md", ".json", ".jsonl", ".csv"):
+            reason = _skip_reason(child)
+            if reason:
+                skipped.append((display_path(child), reason))
+            elif child.is_dir():
+                yield from iter_inputs([child], image_folders, seen, skipped)
+            else:
                 yield child
+
+
+def _skip_reason(path: Path) -> str:
+    """Why a folder entry is not imported ('' when it is)."""
+    if path.name.startswith("."):
+        return "hidden"
+    if path.is_dir():
+        return "source folder of the samples" if path.name in SKIPPED_DIRS else ""
+    if not path.is_file():
+        return "not a regular file (a FIFO, device or socket)"
+    try:
+        file_kind(path)
+    except JianbaoError as exc:
+        return exc.without_path()
+    return ""
+
+
+def _check_regular(path: Path) -> None:
+    """Refuse, before opening it, what is not a regular file or folder: reading a FIFO blocks
+    forever and /dev/zero never ends."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return                                   # hashing names the missing file
+    except OSError as exc:
+        raise UnreadableFile(path, exc.strerror or str(exc)) from exc
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise NotARegularFile(path)
 
 
 def digest_of(path: Path) -> str:
@@ -96,6 +136,7 @@ def digest_of(path: Path) -> str:
 def _prepare(corpus: Corpus, path: Path, report: ImportReport, make_job) -> Job | None:
     """Skip what is stored already; name what cannot even be hashed; else a job."""
     try:
+        _check_regular(path)
         digest = digest_of(path)
     except (OSError, JianbaoError) as exc:
         error = exc if isinstance(exc, JianbaoError) else UnreadableFile(path, exc.strerror or str(exc))
@@ -175,7 +216,8 @@ def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | 
                  ) -> ImportReport:
     """Import every input; with on_error="record" a bad file is reported and the rest goes on."""
     paths = [str(p) for p in paths]
-    report = ImportReport(run_id=corpus.start_run({"paths": paths, "ocr": ocr, "jobs": jobs}))
+    report = ImportReport(run_id=corpus.start_run({"paths": [display_path(p) for p in paths],
+                                                   "ocr": ocr, "jobs": jobs}))
     isolated = (jobs > 1 or scheduler is not None) if isolated is None else isolated
 
     threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 and scheduler is None else ocr_threads
@@ -185,7 +227,7 @@ def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | 
                    threads)
 
     todo = []
-    for path in iter_inputs(paths, image_folders):
+    for path in iter_inputs(paths, image_folders, skipped=report.skipped):
         job = _prepare(corpus, path, report, make_job)
         if job is None:
             progress and progress(str(path), (report.failures or report.results)[-1], report)

@@ -132,6 +132,12 @@ def test_search(api):
     assert api.get("/search", params={"q": "无人机", "until": "2024"}).json()["items"] == []
 
 
+def test_huge_integers_are_refused_not_500(api):
+    assert api.get("/articles", params={"offset": 2**63}).status_code == 422
+    assert api.get("/issues", params={"offset": 2**63}).status_code == 422
+    assert api.get("/issues/99999999999999999999").status_code == 404
+
+
 def test_a_wrong_label_name_is_422_with_a_suggestion_not_an_empty_answer(api):
     wrong = api.get("/articles", params={"topic": "antifraud"})
     assert wrong.status_code == 422 and "anti_fraud" in wrong.json()["detail"]

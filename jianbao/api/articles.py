@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from corpus import analytics, labels, queries
 from corpus.store import Corpus
 from errors import NotFound, UsageError
+from jianbao.api.limits import MAX_OFFSET
 from jianbao.api.dependencies import Service, service, writer
 from pipeline.resources import resolve_filters
 
@@ -31,7 +32,7 @@ def list_articles(topic: Optional[str] = Query(None, max_length=64),
                   until: Optional[str] = Query(None, max_length=10, description="YYYY, YYYY-MM or YYYY-MM-DD"),
                   q: Optional[str] = Query(None, max_length=200, description="Words the title or text must contain"),
                   issue: Optional[str] = Query(None, max_length=64, description="Issue id or total number"),
-                  limit: int = Query(20, ge=1, le=200), offset: int = Query(0, ge=0),
+                  limit: int = Query(20, ge=1, le=200), offset: int = Query(0, ge=0, le=MAX_OFFSET),
                   svc: Service = Depends(service)):
     """Articles with their tags, oldest first; `total` counts every match."""
     topic, company = resolve_filters(topic, company)

@@ -8,13 +8,14 @@ from fastapi import APIRouter, Depends, Path as PathParam, Query
 
 from corpus import queries
 from errors import NotFound
+from jianbao.api.limits import MAX_OFFSET
 from jianbao.api.dependencies import Service, service
 
 router = APIRouter(tags=["issues"])
 
 
 @router.get("/issues")
-def list_issues(limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0),
+def list_issues(limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=MAX_OFFSET),
                 svc: Service = Depends(service)):
     """Issues, oldest first, with their article counts."""
     with svc.corpus() as c:

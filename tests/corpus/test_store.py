@@ -128,3 +128,32 @@ def test_which_file_of_an_issue_is_kept_does_not_depend_on_order():
             kept.append(c.conn.execute("SELECT sha256 FROM issues").fetchone()[0])
             assert stats(c.conn)["documents"] == {"imported": 1, "duplicate": 1}
     assert kept == ["a" * 64, "a" * 64]
+
+
+def test_export_is_one_snapshot_while_labels_change(tmp_path, rendered):
+    """A labels import committed in the middle of an export does not show up half-applied."""
+    import io
+
+    from corpus.export import export
+    from corpus.labels import LabelChange as Change, apply_changes as apply
+    from ingest import parse_file
+    from pipeline.resources import open_corpus
+    db = tmp_path / "c.db"
+    with open_corpus(db) as c:
+        c.add_bulletin(parse_file(rendered("2025-06")))
+    other = open_corpus(db)
+
+    class Meddling(io.StringIO):
+        def write(self, text):
+            if not self.getvalue():                  # after the first record: another writer commits
+                apply(other, [Change(f"2025-06-{n:02d}", "topic", "anti_fraud", 1) for n in range(1, 11)], "x")
+            return super().write(text)
+
+    out = Meddling()
+    with open_corpus(db) as c:
+        export(c.conn, "articles", "jsonl", None, stdout=out)
+    import json
+    tagged = [any(t["label"] == "anti_fraud" and t["source"] == "human" for t in json.loads(line)["topics"])
+              for line in out.getvalue().splitlines()]
+    other.close()
+    assert len(tagged) == 10 and not any(tagged)

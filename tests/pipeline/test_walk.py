@@ -1,0 +1,81 @@
+"""Folder walks and inputs that are not documents: nothing hangs, nothing is skipped silently,
+the content decides what a file is (not its name), names are printed safely."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from jianbao.cli import app
+from pipeline.importer import import_paths
+from pipeline.resources import memory_corpus
+from tests.conftest import ROOT
+
+SAMPLE = ROOT / "examples" / "2025-06.pdf"
+
+
+def test_a_fifo_inside_a_folder_is_skipped_with_a_reason_not_read(tmp_path):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    shutil.copy(SAMPLE, folder / "good.pdf")
+    os.mkfifo(folder / "pipe.pdf")                 # opening it to read would block forever
+    with memory_corpus() as corpus:
+        report = import_paths(corpus, [folder])
+    assert report.counts["imported"] == 1
+    assert [(p.rsplit("/", 1)[1], r) for p, r in report.skipped] == \
+        [("pipe.pdf", "not a regular file (a FIFO, device or socket)")]
+
+
+def test_a_fifo_or_device_named_on_the_command_line_fails_at_once(tmp_path):
+    fifo = tmp_path / "pipe.pdf"
+    os.mkfifo(fifo)
+    with memory_corpus() as corpus:
+        report = import_paths(corpus, [fifo, "/dev/zero", SAMPLE])
+    assert report.counts["imported"] == 1
+    assert [f.error_type for f in report.failures] == ["NotARegularFile", "NotARegularFile"]
+
+
+def test_content_not_the_name_decides(tmp_path):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    shutil.copy(SAMPLE, folder / "2025-06.PDF.txt")         # a PDF whatever its name says
+    (folder / "notes.txt").write_text("会议记录", encoding="utf-8")
+    (folder / ".hidden.pdf").write_bytes(SAMPLE.read_bytes())
+    with memory_corpus() as corpus:
+        report = import_paths(corpus, [folder])
+    assert report.counts["imported"] == 1 and report.counts["skipped"] == 2
+    reasons = dict((p.rsplit("/", 1)[1], r) for p, r in report.skipped)
+    assert reasons[".hidden.pdf"] == "hidden" and "unsupported file type" in reasons["notes.txt"]
+
+
+def test_skipped_files_are_listed_and_counted_by_the_cli(env, tmp_path):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    shutil.copy(SAMPLE, folder / "a.pdf")
+    (folder / "readme.md").write_text("说明", encoding="utf-8")
+    result = CliRunner().invoke(app, ["ingest", str(folder), "--no-tag"])
+    assert result.exit_code == 0
+    assert f"Skipped: {folder / 'readme.md'}: unsupported file type" in result.stderr
+    assert "skipped 1" in result.stderr
+
+
+def test_a_gbk_file_name_does_not_stop_the_batch(env, tmp_path):
+    name = os.fsdecode("报告.pdf".encode("gbk"))            # not UTF-8: a surrogate-escaped str
+    bad = tmp_path / name
+    shutil.copy(SAMPLE, bad)
+    result = CliRunner().invoke(app, ["ingest", str(bad), "--no-tag"])
+    assert result.exit_code == 0, result.output
+    assert "imported 1" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["a\nb.txt", "x\x1b[31mred.txt"])
+def test_control_characters_in_file_names_are_escaped(env, tmp_path, name):
+    path = tmp_path / name
+    path.write_text("不是PDF", encoding="utf-8")
+    result = CliRunner().invoke(app, ["ingest", str(path), "--no-tag"])
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stderr and "a\nb" not in result.stderr
+    assert "\\x0a" in result.stderr or "\\x1b" in result.stderr
