@@ -101,14 +101,23 @@ def iter_inputs(paths: Iterable[str | Path], image_folders: bool = True, seen: s
                 yield child
 
 
+DOCUMENT_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
+
+
 def _skip_reason(path: Path) -> str:
-    """Why a folder entry is not imported ('' when it is)."""
+    """Why a folder entry is not imported ('' when it is). A file named as a document is always
+    tried (a broken one is then named as failed); any other file is tried when its content is a
+    PDF or an image (2025-11.PDF.txt) and skipped with the reason otherwise."""
     if path.name.startswith("."):
         return "hidden"
     if path.is_dir():
         return "source folder of the samples" if path.name in SKIPPED_DIRS else ""
+    if path.is_symlink() and not path.exists():
+        return ""                                # a dangling or looping link: named as failed
     if not path.is_file():
         return "not a regular file (a FIFO, device or socket)"
+    if path.suffix.lower() in DOCUMENT_SUFFIXES:
+        return ""
     try:
         file_kind(path)
     except JianbaoError as exc:

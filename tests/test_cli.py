@@ -117,7 +117,7 @@ def test_export_formats(env, tmp_path, fmt):
     out = tmp_path / f"tables.{fmt}"
     assert run("export", "--what", "tables", "--format", fmt, "--out", out).exit_code == 0
     if fmt == "csv":
-        text = out.read_text(encoding="utf-8")
+        text = out.read_text(encoding="utf-8-sig")          # a BOM, for Excel
         assert text.startswith("issue,title,period,note,header,rows") and "来稿及刊用情况" in text
     else:
         import pyarrow.parquet as pq
