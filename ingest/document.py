@@ -1,6 +1,6 @@
 """The page/line model every reader produces and the bulletin the segmenter builds from it.
 
-Frozen dataclasses flow one way: Page(lines) -> Block(kind, lines) -> Bulletin(meta, articles,
+Frozen dataclasses flow one way: Page(lines) -> Unit(kind, lines) -> Bulletin(meta, articles,
 tables, distribution, warnings). A scanned page and a text page produce the same Page/Line.
 """
 
@@ -59,6 +59,19 @@ class Line:
 
 
 @dataclass(frozen=True, slots=True)
+class Grid:
+    """A ruled table as a table finder drew it: rows of cell boxes, None where a merged cell
+    (spanning columns or rows) covers the position, so a merge never shifts its neighbours."""
+
+    bbox: BBox
+    rows: tuple[tuple[BBox | None, ...], ...]
+
+    @property
+    def n_columns(self) -> int:
+        return max((len(row) for row in self.rows), default=0)
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     number: int                  # 1-based
     width: float
@@ -66,6 +79,8 @@ class Page:
     lines: tuple[Line, ...]
     rules: tuple[BBox, ...] = ()     # ruling lines and thin rectangles (table borders)
     source: str = "text"             # "text" | "pdfium" | "ocr"
+    grids: tuple[Grid, ...] = ()     # ruled tables found by pdfplumber's finder (text pages)
+    text_chars: int | None = None    # non-space characters of the text layer; None: the lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +156,8 @@ class Bulletin:
     distribution: Distribution = field(default_factory=Distribution)
     warnings: tuple[IngestWarning, ...] = ()
     source: SourceInfo | None = None
+    front: tuple[str, ...] = ()          # a cover page, or masthead lines that fill no field
+    navigation: tuple[str, ...] = ()     # 目录 entries and headings that only group sections
 
 
 def bulletin_to_dict(bulletin: Bulletin, pages: bool = True) -> dict:
@@ -151,6 +168,9 @@ def bulletin_to_dict(bulletin: Bulletin, pages: bool = True) -> dict:
     data = asdict(bulletin)
     data["meta"]["date"] = bulletin.meta.date.isoformat() if bulletin.meta.date else None
     data["warnings"] = [asdict(w) for w in bulletin.warnings]
+    for key in ("front", "navigation"):          # front matter only where a document has it
+        if not data[key]:
+            del data[key]
     if not pages:
         for part in data["articles"] + data["tables"]:
             part.pop("pages", None)

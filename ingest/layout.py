@@ -16,6 +16,8 @@ from ingest.metadata import squeeze
 # A gap wider than this many font sizes splits a row into separate lines: table cells, the
 # editor/date pair, two columns. Justified CJK body text never spreads glyphs that far apart.
 SEGMENT_GAP_EM = 1.6
+COLUMN_LINES = 3          # lines each side of the middle, few crossing it: a two-column page
+PROSE_CHARS = 8           # a line this long is running text; chart labels and cells are shorter
 PAGE_NUMBER_RE = re.compile(r"^(?:[—–\-－―]*\s*\d{1,3}\s*[—–\-－―]*|第\s*\d{1,3}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,3}\s*/\s*\d{1,3})$")
 
 
@@ -112,10 +114,27 @@ def glyphs_to_lines(glyphs: list[Glyph], page: int, rules: tuple[BBox, ...] = ()
     return tuple(lines)
 
 
+def is_prose(text: str) -> bool:
+    """Running text, not a label: long enough, and mostly letters or Han (not figures)."""
+    return len(text) >= PROSE_CHARS and sum(ch.isalpha() for ch in text) >= 0.5 * len(text)
+
+
+def _sentence(text: str) -> bool:
+    return "。" in text
+
+
 def body_size(lines: list[Line] | tuple[Line, ...]) -> float:
-    """The size most characters are set in: the body text of the page or document."""
+    """The size paragraphs are set in: the size most characters of lines with a full stop have
+    (captions, chart labels and table cells rarely carry one), else of running text, else of
+    all lines."""
+    chosen: list[Line] = list(lines)
+    for pick, enough in ((_sentence, 200), (is_prose, 40)):    # characters: ~6 lines, ~1 line
+        some = [ln for ln in lines if pick(ln.text)]
+        if sum(len(ln.text) for ln in some) >= enough:
+            chosen = some
+            break
     weights: dict[float, int] = {}
-    for line in lines:
+    for line in chosen:
         key = round(line.size * 2) / 2
         weights[key] = weights.get(key, 0) + len(line.text)
     return max(weights, key=weights.get) if weights else 12.0
@@ -146,6 +165,29 @@ def is_furniture(line: Line, page: Page, recurring: set[str]) -> bool:
     return re.sub(r"\d+", "#", squeeze(line.text)) in recurring
 
 
+def running_head(lines: list[Line], page: Page, body: float) -> Line | None:
+    """A small line alone at the top of a page, in the margin: a running header even on a
+    one-page document, where no repetition can show it (a prospectus's title over a page)."""
+    ordered = sorted(lines, key=lambda ln: (ln.bbox.top, ln.bbox.x0))
+    if not ordered:
+        return None
+    first = ordered[0]
+    if first.bbox.bottom > 0.1 * page.height or first.size >= 0.92 * body:
+        return None
+    below = ordered[1] if len(ordered) > 1 else None
+    if below is not None and below.bbox.top - first.bbox.bottom < 1.5 * first.size:
+        return None
+    return first
+
+
+def folio(lines: list[Line], page: Page) -> Line | None:
+    """A page number set as the page's lowest line, in its last fifth, above the usual margin."""
+    if not lines:
+        return None
+    last = max(lines, key=lambda ln: ln.bbox.bottom)
+    return last if last.bbox.top > 0.8 * page.height and is_page_number(last.text) else None
+
+
 def column_split(lines: list[Line], page_width: float) -> float | None:
     """The x of a gutter if the page is set in two columns, else None."""
     mid = page_width / 2
@@ -154,13 +196,32 @@ def column_split(lines: list[Line], page_width: float) -> float | None:
     right = sum(1 for ln in text if ln.bbox.x0 > mid + 4)
     crossing = sum(1 for ln in lines if ln.bbox.x0 < mid - 4 < mid + 4 < ln.bbox.x1
                    and len(ln.text) > 8)
-    if left >= 5 and right >= 5 and crossing < 0.25 * (left + right):
+    if left >= COLUMN_LINES and right >= COLUMN_LINES and crossing < 0.25 * (left + right):
         return mid
     return None
 
 
-def reading_order(lines: list[Line], page_width: float) -> list[Line]:
-    """Order lines for reading: bands of full-width lines, two-column bands left then right."""
+def reading_order(lines: list[Line], page_width: float, boxes: tuple[BBox, ...] = ()) -> list[Line]:
+    """Order lines for reading: bands of full-width lines, two-column bands left then right.
+    The lines inside a table's box stay out of the column test and are read as one block,
+    where the box starts (a wide table must not look like two columns)."""
+    groups: list[list[Line]] = [[] for _ in boxes]
+    free = []
+    for line in lines:
+        at = next((i for i, box in enumerate(boxes) if _holds(box, line)), None)
+        (free if at is None else groups[at]).append(line)
+    ordered = _columns(free, page_width)
+    for box, group in sorted(zip(boxes, groups), key=lambda bg: bg[0].top):
+        at = next((i for i, ln in enumerate(ordered) if ln.bbox.top >= box.top), len(ordered))
+        ordered[at:at] = sorted(group, key=lambda ln: (ln.bbox.top, ln.bbox.x0))
+    return ordered
+
+
+def _holds(box: BBox, line: Line) -> bool:
+    return box.x0 - 2 <= line.bbox.xmid <= box.x1 + 2 and box.top - 2 <= line.bbox.ymid <= box.bottom + 2
+
+
+def _columns(lines: list[Line], page_width: float) -> list[Line]:
     gutter = column_split(lines, page_width)
     ordered = sorted(lines, key=lambda ln: (ln.bbox.top, ln.bbox.x0))
     if gutter is None:

@@ -13,6 +13,7 @@ _NUM = r"[0-9０-９〇零○Ｏ一二两三四五六七八九十百千]+"
 ISSUE_RE = re.compile(rf"(?:(?P<year>{_NUM})年)?(?<!总)第(?P<no>{_NUM})期(?:[(（]?总第(?P<total>{_NUM})期[)）]?)?")
 TOTAL_RE = re.compile(rf"总第(?P<total>{_NUM})期")
 DATE_RE = re.compile(rf"(?P<y>{_NUM})年(?P<m>{_NUM})月(?P<d>{_NUM})日")
+YEAR_RE = re.compile(rf"(?P<y>{_NUM})年")
 
 
 def squeeze(text: str) -> str:

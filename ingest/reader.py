@@ -120,8 +120,9 @@ def read_pages(path: Path, ocr: str = "auto", ocr_threads: int | None = None
     todo = [i for i, page in enumerate(text_pages) if page is None or ocr == "always"]
     if todo and ocr == "never":
         if len(todo) == len(text_pages):
-            raise NoTextLayer(path, "every page is an image")
-        warnings += [IngestWarning("no_text_layer", i + 1, "page skipped: no text layer, OCR off")
+            raise NoTextLayer(path, "no page has a text layer that decodes (images, or mojibake)")
+        warnings += [IngestWarning("no_text_layer", i + 1,
+                                   "page skipped: no text layer that decodes (an image, or mojibake), OCR off")
                      for i in todo]
         todo = []
     pages = [page for page in text_pages if page is not None and page.number - 1 not in todo]
@@ -140,13 +141,14 @@ def _ocr_images(path: Path, images: list[Path], ocr: str, threads: int | None) -
     return ocr_image_files(images, threads)
 
 
-def parse_file(path: str | Path, ocr: str = "auto", ocr_threads: int | None = None) -> Bulletin:
+def parse_file(path: str | Path, ocr: str = "auto", ocr_threads: int | None = None,
+               series: tuple[str, ...] = ()) -> Bulletin:
     """A PDF, an image or a folder of page images -> one Bulletin (`ocr_threads`: the native
-    threads OCR may use, None for all cores)."""
+    threads OCR may use, None for all cores; `series`: masthead names the user configured)."""
     path = Path(path)
     pages, info, warnings = read_pages(path, ocr, ocr_threads)
     if not pages:
         raise EmptyDocument(path)
     if not any(page.lines for page in pages):
         raise NoTextFound(path, f"{len(pages)} page(s)")
-    return pages_to_bulletin(pages, info, tuple(warnings))
+    return pages_to_bulletin(pages, info, tuple(warnings), tuple(series))

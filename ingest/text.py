@@ -108,3 +108,38 @@ LIST_SPLIT_RE = re.compile(r"[，、,；;]")
 def split_recipients(text: str) -> list[str]:
     """A 报/送 line's recipients: split on Chinese and Western commas and semicolons."""
     return [part.strip() for part in LIST_SPLIT_RE.split(text) if part.strip()]
+
+
+# Latin-1 signs Chinese documents use (§ ° ± · × ÷ and the no-break space) are not mojibake.
+_LATIN1_SIGNS = set("\u00a0\u00a7\u00b0\u00b1\u00b7\u00d7\u00f7")
+
+
+def common_han(ch: str) -> bool:
+    """A Han character in everyday use: in GB2312 (6,763 simplified) or Big5's frequent level
+    (5,401 traditional, 0xA440-0xC67E). Mojibake lands in the rare rest about half the time."""
+    try:
+        ch.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        pass
+    try:
+        code = ch.encode("big5")
+    except UnicodeEncodeError:
+        return False
+    return 0xA440 <= int.from_bytes(code, "big") <= 0xC67E
+
+
+def _suspicious(ch: str) -> bool:
+    code = ord(ch)
+    if "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff":
+        return not common_han(ch)
+    if 0x80 <= code <= 0x24F:                       # GBK bytes read as Latin-1: 'ÉÏº£'
+        return ch not in _LATIN1_SIGNS
+    return code < 0x20 and ch not in "\t\n\r" or 0xE000 <= code <= 0xF8FF or ch == "\ufffd"
+
+
+def garbled_share(text: str) -> float:
+    """Share of a text's non-space characters that a sound Chinese text layer does not produce:
+    rare Han characters, Latin-1 letters, control, private-use and replacement characters."""
+    ink = [ch for ch in text if not ch.isspace()]
+    return sum(map(_suspicious, ink)) / len(ink) if ink else 0.0

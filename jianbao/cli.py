@@ -112,7 +112,7 @@ def ingest_cli(ctx: typer.Context, paths: List[Path] = typer.Argument(None, help
             report = import_paths(corpus, todo, models_dir, ocr=ocr.value, jobs=jobs,
                                   limits=Limits(time_limit, max_memory_mb), scheduler=scheduler,
                                   image_folders=image_folders, progress=progress,
-                                  ocr_threads=settings(ctx).ocr_threads)
+                                  ocr_threads=settings(ctx).ocr_threads, series=settings(ctx).series)
     print_report(report)
     raise typer.Exit(report.exit_code)
 
@@ -123,6 +123,26 @@ def _default_model(s: Settings) -> Path:
     from pipeline.curation import ensure_default_model
     with handled():
         return ensure_default_model(s, lambda m: err_console().print(m, markup=False))
+
+
+series_app = typer.Typer(help="Bulletin series recognised by their masthead (besides names "
+                              "ending in 简报, 动态, 通讯, 快报, 信息 ...).", no_args_is_help=True)
+app.add_typer(series_app, name="series")
+
+
+@series_app.command("add")
+def series_add_cli(ctx: typer.Context, name: str = typer.Argument(..., help="The series name as its masthead prints it")):
+    """Recognise a bulletin series by name: a first page with it and 第N期 is a masthead."""
+    from pipeline.settings import add_series
+    with handled():
+        names = add_series(settings(ctx).home, name)
+    err_console().print(f"{len(names)} series configured in {settings(ctx).home}", markup=False)
+
+
+@series_app.command("list")
+def series_list_cli(ctx: typer.Context, fmt: Fmt = typer.Option(Fmt.table, "--format")):
+    """The series added with `jianbao series add`."""
+    print_rows(("series",), [(name,) for name in settings(ctx).series], fmt.value)
 
 
 @app.command("runs")

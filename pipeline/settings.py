@@ -10,9 +10,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from errors import InvalidValue
+from errors import BadEncoding, InvalidValue, OutputNotWritable, UnreadableInput
 
 LOCAL_HOME = ".jianbao"      # a project folder of its own: used when the working folder has one
+SERIES_FILE = "series.txt"   # bulletin series the user added, one name a line (in the home folder)
+MAX_SERIES_NAME = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +25,7 @@ class Settings:
     seed: int = 0
     ocr_threads: int | None = None       # None: onnxruntime and OpenCV use every core
     data_dir: Path = field(default_factory=lambda: default_data_dir())
+    series: tuple[str, ...] = ()         # masthead names recognised besides the bulletin words
 
     @property
     def cache_dir(self) -> Path:
@@ -56,7 +59,8 @@ def _int(name: str, value: str | None) -> int | None:
 def build_settings(db: str | None = None, home: str | None = None, seed: int | None = None,
                    environ: dict | None = None) -> Settings:
     """Flags beat the environment (JIANBAO_DB, JIANBAO_HOME, JIANBAO_MODELS, JIANBAO_SEED,
-    JIANBAO_OCR_THREADS), which beats the defaults."""
+    JIANBAO_OCR_THREADS), which beats the defaults; series.txt in the home folder adds the
+    bulletin series the user configured."""
     env = os.environ if environ is None else environ
     home_dir = Path(home or env.get("JIANBAO_HOME") or default_home())
     return Settings(
@@ -65,4 +69,41 @@ def build_settings(db: str | None = None, home: str | None = None, seed: int | N
         models_dir=Path(env.get("JIANBAO_MODELS") or home_dir / "models"),
         seed=seed if seed is not None else (_int("JIANBAO_SEED", env.get("JIANBAO_SEED")) or 0),
         ocr_threads=_int("JIANBAO_OCR_THREADS", env.get("JIANBAO_OCR_THREADS")),
+        series=load_series(home_dir),
     )
+
+
+def load_series(home: Path) -> tuple[str, ...]:
+    """The series names in the home folder's series.txt (none if it does not exist)."""
+    path = home / SERIES_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ()
+    except UnicodeDecodeError:
+        raise BadEncoding(path=path) from None
+    except OSError as exc:
+        raise UnreadableInput(path=path, detail=exc.strerror or str(exc)) from exc
+    names = (line.strip() for line in text.splitlines())
+    return tuple(dict.fromkeys(n for n in names if n and not n.startswith("#")))
+
+
+def add_series(home: Path, name: str) -> tuple[str, ...]:
+    """Add a series name to series.txt (written whole, then renamed into place); returns all."""
+    name = name.strip()
+    if not name or len(name) > MAX_SERIES_NAME or any(ch in name for ch in "\r\n#"):
+        raise InvalidValue(f"a series name is 1-{MAX_SERIES_NAME} characters on one line, "
+                           f"without '#', not {name!r}")
+    names = load_series(home)
+    if name in names:
+        return names
+    names += (name,)
+    path = home / SERIES_FILE
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text("".join(n + "\n" for n in names), encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        raise OutputNotWritable(path=path, detail=exc.strerror or str(exc)) from exc
+    return names

@@ -37,6 +37,7 @@ class Job:
     limits: Limits = Limits()
     isolated: bool = True            # in a worker process: the memory ceiling may be applied
     threads: int | None = None       # native threads (OCR, BLAS) this worker may use (None: all)
+    series: tuple[str, ...] = ()     # masthead names the user configured (Settings.series)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +115,7 @@ def work(job: Job) -> Parsed:
         previous = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, job.limits.seconds)
     try:
-        bulletin = parse_file(job.path, ocr=job.ocr, ocr_threads=job.threads)
+        bulletin = parse_file(job.path, ocr=job.ocr, ocr_threads=job.threads, series=job.series)
         tags = tuple(_tagger(job.models_dir)(bulletin)) if job.models_dir else None
         return Parsed(job.path, job.digest, bulletin, tags, pages=bulletin.source.n_pages,
                       seconds=time.perf_counter() - started, segments=search_segments(bulletin))

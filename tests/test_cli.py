@@ -163,3 +163,23 @@ def test_models_evaluate_scores_a_labelled_file_and_lists_the_misses(env):
     assert f"{path}:1" in result.stderr and "no_such_topic" in result.stderr
     result = run("models", "evaluate", env / "absent.jsonl")
     assert result.exit_code != 0 and "absent.jsonl: no such file" in result.stderr
+
+
+def test_series_add_and_list_then_ingest_recognises_the_masthead(env, tmp_path):
+    from fixtures.render_report import CUSTOM_SERIES, render_custom_series
+    pdf = tmp_path / "custom.pdf"
+    render_custom_series(pdf)
+    added = run("series", "add", CUSTOM_SERIES)
+    assert added.exit_code == 0, added.output
+    assert run("series", "add", CUSTOM_SERIES).exit_code == 0          # adding twice: one entry
+    listed = run("series", "list", "--format", "json")
+    assert json.loads(listed.stdout) == [{"series": CUSTOM_SERIES}]
+    assert run("ingest", "--no-tag", pdf).exit_code == 0
+    issue = json.loads(run("export", "--what", "articles", "--format", "jsonl").stdout.splitlines()[0])["issue"]
+    assert (issue["series"], issue["issue_no"]) == (CUSTOM_SERIES, 4)
+
+
+def test_series_add_refuses_a_name_on_two_lines(env):
+    result = run("series", "add", "甲\n乙")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: a series name is 1-40 characters on one line")

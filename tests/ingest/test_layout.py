@@ -1,8 +1,8 @@
 """Pure layout functions on hand-built glyphs and lines."""
 
 from ingest.document import BBox, Line, Page
-from ingest.layout import (Glyph, column_split, furniture_texts, glyphs_to_lines, is_furniture,
-                           is_page_number, reading_order)
+from ingest.layout import (Glyph, body_size, column_split, folio, furniture_texts, glyphs_to_lines,
+                           is_furniture, is_page_number, reading_order, running_head)
 
 
 def glyph_run(text, x0, top, size=12.0, gap=0.0, **kw):
@@ -70,3 +70,32 @@ def test_two_column_page_reads_left_column_first():
     assert column_split(lines, 595) is not None
     ordered = reading_order(lines, 595)
     assert ordered == left + right
+
+
+def test_body_size_is_the_size_of_sentences_not_of_chart_labels():
+    labels = [_line(f"{i}.0%", 100 + 10 * i, size=8) for i in range(60)]
+    captions = [_line("图1-%d各地恢复情况（数据来源于某平台）" % i, 400 + 20 * i, size=10) for i in range(6)]
+    prose = [_line("本周新增确诊八十四例，累计境外输入一千余例。", 600 + 20 * i, size=16) for i in range(6)]
+    assert body_size(labels + captions + prose) == 16
+    assert body_size(labels) == 8
+
+
+def test_a_small_line_alone_at_the_top_is_a_running_head_and_a_low_number_a_folio():
+    head = _line("某公司募集说明书", 40, size=9)
+    body = [_line("正文一行。" * 6, 80 + 16 * i) for i in range(10)]
+    number = _line("251", 780, x0=290, size=9)
+    page = Page(1, 595, 842, (head, *body, number))
+    assert running_head(list(page.lines), page, 12) is head
+    assert running_head(body, page, 12) is None
+    assert folio(list(page.lines), page) is number
+
+
+def test_a_table_box_is_read_whole_and_never_splits_the_page_into_columns():
+    cells = [_line(t, 300 + 20 * r, x0=x, size=10) for r in range(6)
+             for x, t in ((60, "某某银行某某支行营业部"), (330, "一十二万元整的授信额度"))]
+    above = _line("正文一行。" * 6, 200)
+    below = _line("正文一行。" * 6, 500)
+    box = BBox(50, 295, 545, 420)
+    ordered = reading_order([below, *reversed(cells), above], 595, (box,))
+    assert ordered[0] is above and ordered[-1] is below
+    assert ordered[1:-1] == sorted(cells, key=lambda ln: (ln.bbox.top, ln.bbox.x0))

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from ingest.document import BBox, Line, Page
+from ingest.document import BBox, IssueMeta, Line, Page
 from ingest.segment import pages_to_bulletin
 
 LEFT, RIGHT, BODY = 80.0, 515.0, 12.0
@@ -142,12 +142,13 @@ def test_a_document_without_masthead_is_generic_with_a_warning():
     b = pages_to_bulletin([p.page()])
     assert b.meta.series is None and b.meta.issue_no is None and b.meta.date is None
     assert [a.title for a in b.articles] == ["一份普通文件的标题"]
-    assert [w.code for w in b.warnings] == ["not_series"]
+    assert [w.code for w in b.warnings] == ["not_bulletin"]
+    assert b.warnings[0].message.startswith("not a bulletin: no masthead")
 
 
 def test_date_cut_across_lines():
     p = PageBuilder(1)
-    p.add("某市邮政快递行业", 26, centred=True, red=True)
+    p.add("某市邮政快递行业简报", 26, centred=True, red=True)
     p.add("2026 年第 1 期 (总第 536 期)", 14, centred=True)
     p.add("2026 年 1 月 9", BODY, x0=400)
     p.add("日", BODY, x0=400)
@@ -157,3 +158,171 @@ def test_date_cut_across_lines():
     assert b.meta.date == dt.date(2026, 1, 9)
     assert b.meta.editor is None                 # absent: null, never a guess
     assert [a.title for a in b.articles] == ["标题"]
+
+
+# ---------------------------------------------------------------- evidence before metadata
+
+
+def test_a_red_headline_without_an_issue_line_is_no_masthead():
+    p = PageBuilder(1)
+    p.add("关于开展寄递安全宣传的倡议", 26, centred=True, bold=True, red=True)
+    p.para(BODY_B)
+    b = pages_to_bulletin([p.page()])
+    assert b.meta == IssueMeta()
+    assert [a.title for a in b.articles] == ["关于开展寄递安全宣传的倡议"]
+
+
+def test_a_sentence_with_di_si_qi_is_no_issue_number():
+    p = PageBuilder(1)
+    p.add("某公司2024年度第四期中期票据募集说明书", 16, centred=True, bold=True)
+    p.add("关于本期票据的说明", 16, centred=True, bold=True, gap=20)
+    p.para("本公司第四期中期票据的发行规模为五亿元，募集资金用于偿还到期债务。")
+    b = pages_to_bulletin([p.page()])
+    assert b.meta.issue_no is None and b.meta.series is None
+    assert [w.code for w in b.warnings] == ["not_bulletin"]
+
+
+def test_an_editor_is_never_cut_out_of_a_sentence():
+    p = PageBuilder(1)
+    p.add("年度工作报告", 26, centred=True, bold=True)
+    p.para("本单位根据有关规定编")
+    p.add("制本报告，报告期为一个自然年度。", BODY)
+    b = pages_to_bulletin([p.page()])
+    assert b.meta.editor is None
+
+
+def test_a_bare_year_sets_the_year_never_a_date():
+    p = PageBuilder(1)
+    p.add("某市邮政快递行业简报", 26, centred=True, red=True)
+    p.add("第 3 期", 14, centred=True)
+    p.add("2025年", BODY, centred=True)
+    p.add("标题", 16, centred=True, bold=True, gap=20)
+    p.para(BODY_B)
+    b = pages_to_bulletin([p.page()])
+    assert (b.meta.year, b.meta.issue_no, b.meta.date) == (2025, 3, None)
+    assert [w.code for w in b.warnings] == ["no_date"]
+    assert [a.title for a in b.articles] == ["标题"]
+
+
+def custom_masthead() -> PageBuilder:
+    p = PageBuilder(1)
+    p.add("邮政安全观察", 26, centred=True, bold=True, red=True)
+    p.add("2025年第4期", 14, centred=True)
+    p.add("某区邮政管理局编", BODY, x0=LEFT)
+    p.add("标题", 16, centred=True, bold=True, gap=20)
+    p.para(BODY_B)
+    return p
+
+
+def test_a_configured_series_is_a_masthead():
+    assert pages_to_bulletin([custom_masthead().page()]).meta.series is None
+    b = pages_to_bulletin([custom_masthead().page()], series=("邮政安全观察",))
+    assert (b.meta.series, b.meta.year, b.meta.issue_no) == ("邮政安全观察", 2025, 4)
+    assert b.meta.editor == "某区邮政管理局编"
+    assert [a.title for a in b.articles] == ["标题"]
+
+
+# ---------------------------------------------------------------- every character accounted for
+
+
+def test_a_table_without_data_rows_is_text():
+    p = masthead(PageBuilder(1))
+    p.add("唯一的标题", 16, centred=True, bold=True, gap=20)
+    p.para(BODY_B)
+    y = p.y
+    for x, cell in zip((90, 200, 310, 420), ("甲地", "乙地", "丙地", "丁地")):
+        p.lines.append(Line(cell, BBox(x, y, x + 2 * BODY, y + BODY), BODY, page=1))
+    b = pages_to_bulletin([p.page()])
+    assert b.tables == ()
+    assert b.articles[0].paragraphs[-1] == "甲地 乙地 丙地 丁地"
+
+
+def test_a_page_whose_text_does_not_reach_the_bulletin_is_named():
+    p = masthead(PageBuilder(1))
+    p.add("唯一的标题", 16, centred=True, bold=True, gap=20)
+    p.para(BODY_B)
+    page = p.page()
+    shown = sum(len(ln.text.replace(" ", "")) for ln in page.lines)
+    b = pages_to_bulletin([Page(1, WIDTH, HEIGHT, page.lines, text_chars=shown + 40)])
+    (warning,) = [w for w in b.warnings if w.code == "text_not_placed"]
+    assert warning.page == 1 and "%" in warning.message
+    assert not [w for w in pages_to_bulletin([page]).warnings if w.code == "text_not_placed"]
+
+
+def test_one_line_of_text_is_an_article_titled_by_it():
+    page = Page(1, 300, 100, (Line("包裹", BBox(20, 30, 80, 60), 30, page=1),), source="ocr")
+    b = pages_to_bulletin([page])
+    assert [(a.title, a.paragraphs) for a in b.articles] == [("包裹", ())]
+
+
+# ---------------------------------------------------------------- headings as documents mark them
+
+
+def report_pages(toc: bool) -> list[Page]:
+    pages = []
+    if toc:
+        t = PageBuilder(1)
+        t.add("目录", 18, centred=True, bold=True)
+        for entry in ("一、总体情况......3", "（一）业务规模......3", "（二）网点建设......3"):
+            t.add(entry, BODY, x0=LEFT)
+        pages.append(t.page())
+    p = PageBuilder(len(pages) + 1)
+    p.add("一、总体情况", BODY, x0=LEFT, bold=True)
+    p.add("（一）业务规模", BODY, x0=LEFT + 2 * BODY)
+    p.para(BODY_B)
+    p.add("（二）网点建设", BODY, x0=LEFT + 2 * BODY)
+    p.para(BODY_B)
+    p.add("1.驿站统一标识。", BODY, x0=LEFT + 2 * BODY)
+    p.add("2.网点每季检查", BODY, x0=LEFT + 2 * BODY)
+    p.add("3.站点夜间值守", BODY, x0=LEFT + 2 * BODY)
+    pages.append(p.page())
+    return pages
+
+
+def test_numbered_headings_start_sections_and_a_heading_over_headings_groups_them():
+    b = pages_to_bulletin(report_pages(toc=False))
+    assert [a.title for a in b.articles] == ["（一）业务规模", "（二）网点建设"]
+    assert b.articles[1].paragraphs == (BODY_B, "1.驿站统一标识。", "2.网点每季检查", "3.站点夜间值守")
+    assert b.navigation == ("一、总体情况",)
+
+
+def test_a_toc_page_is_navigation_and_its_entries_confirm_the_headings():
+    b = pages_to_bulletin(report_pages(toc=True))
+    assert [a.title for a in b.articles] == ["（一）业务规模", "（二）网点建设"]
+    assert b.navigation[:2] == ("目录", "一、总体情况......3")
+    assert b.navigation[-1] == "一、总体情况"
+    assert all(a.pages == (2,) for a in b.articles)
+
+
+def test_in_a_bulletin_numbered_lines_stay_in_their_article():
+    p = masthead(PageBuilder(1))
+    p.add("唯一的标题", 16, centred=True, bold=True, gap=20)
+    p.add("（一）业务规模", BODY, x0=LEFT + 2 * BODY)
+    p.para(BODY_B)
+    b = pages_to_bulletin([p.page()])
+    assert [a.title for a in b.articles] == ["唯一的标题"]
+    assert b.articles[0].paragraphs[0] == "（一）业务规模"
+
+
+def test_a_cover_page_is_front_matter():
+    cover = PageBuilder(1, top=300)
+    cover.add("某区工作报告", 30, centred=True, bold=True)
+    cover.add("2025年", 16, centred=True, gap=30)
+    body = PageBuilder(2)
+    body.add("一、总体情况", BODY, x0=LEFT + 2 * BODY)
+    body.para(BODY_B)
+    b = pages_to_bulletin([cover.page(), body.page()])
+    assert b.front == ("某区工作报告", "2025年")
+    assert b.meta == IssueMeta(year=2025)
+    assert [a.title for a in b.articles] == ["一、总体情况"]
+
+
+def test_ocr_running_text_enlarged_by_perspective_is_no_title():
+    def ocr(text, top, size, x0=LEFT, x1=RIGHT):
+        return Line(text, BBox(x0, top, x1, top + size), size, confidence=0.9, page=1)
+    lines = [ocr("一篇讲话的标题", 60, 12, 200, 390)]
+    lines += [ocr("正文第%d行，照片上离镜头越近的字越大，但它仍是正文的一行" % i, 90 + 20 * i, 13.5 - 0.3 * i)
+              for i in range(6)]
+    lines += [ocr("正文一行。" * 6, 220 + 16 * i, 12) for i in range(8)]
+    b = pages_to_bulletin([Page(1, WIDTH, HEIGHT, tuple(lines), source="ocr")])
+    assert [a.title for a in b.articles] == ["一篇讲话的标题"]
