@@ -151,6 +151,7 @@ _ISSUE_SQL = """
 def _issue_record(row: sqlite3.Row) -> dict:
     return {**_issue_short(row), "issue_id": row["issue_id"],
             "report_to": json.loads(row["report_to"]), "copy_to": json.loads(row["copy_to"]),
+            "front": json.loads(row["front"]), "navigation": json.loads(row["navigation"]),
             "n_articles": row["n"]}
 
 
@@ -167,7 +168,8 @@ def get_issue(conn, key: str) -> dict | None:
         return None
     warnings = [{"code": c, "page": p, "message": m} for c, p, m in json.loads(row["warnings"])]
     return {**_issue_record(row), "source_kind": row["source_kind"], "n_pages": row["n_pages"],
-            "warnings": warnings}
+            "warnings": warnings, "front": json.loads(row["front"]),
+            "navigation": json.loads(row["navigation"])}
 
 
 def get_document(conn, sha256: str) -> dict | None:

@@ -191,6 +191,12 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE entities ADD COLUMN unit TEXT;
     CREATE INDEX entities_company_role ON entities(label, role) WHERE kind = 'company';
     """,
+    # 7: what a document holds besides articles and tables: its cover (front matter) and its
+    # navigation (目录 entries, group headings), kept so that no text of a page is lost
+    """
+    ALTER TABLE issues ADD COLUMN front TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE issues ADD COLUMN navigation TEXT NOT NULL DEFAULT '[]';
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

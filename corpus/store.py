@@ -218,12 +218,14 @@ class Corpus:
         m, src = bulletin.meta, bulletin.source
         conn.execute(
             "INSERT INTO issues (issue_id, series, year, issue_no, total_no, date, editor, sha256,"
-            " source_kind, n_pages, report_to, copy_to, warnings) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " source_kind, n_pages, report_to, copy_to, warnings, front, navigation)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (issue_id, m.series, m.year, m.issue_no, m.total_no,
              m.date.isoformat() if m.date else None, m.editor, src.sha256, source_kind,
              src.n_pages, _json(list(bulletin.distribution.report_to)),
              _json(list(bulletin.distribution.copy_to)),
-             _json([[w.code, w.page, w.message] for w in bulletin.warnings])))
+             _json([[w.code, w.page, w.message] for w in bulletin.warnings]),
+             _json(list(getattr(bulletin, "front", ()))), _json(list(getattr(bulletin, "navigation", ())))))
 
     def _put_articles(self, conn, bulletin, issue_id: str, tags, segments) -> int:
         for i, art in enumerate(bulletin.articles):

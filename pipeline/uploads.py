@@ -58,8 +58,10 @@ class Uploads:
     """Parsing workers: a small pool of processes (so a hostile file meets the time and memory
     guards and cannot take the server down), or a thread when `workers == 0` (unguarded)."""
 
-    def __init__(self, workers: int, limits: Limits = Limits(), max_pages: int = 100):
+    def __init__(self, workers: int, limits: Limits = Limits(), max_pages: int = 100,
+                 series: tuple[str, ...] = ()):
         self.workers = workers
+        self.series = tuple(series)             # configured series names (Settings.series)
         self.limits = limits if workers else Limits(None, None)
         self.max_pages = max_pages
         self._pool = None
@@ -74,7 +76,8 @@ class Uploads:
             return self._pool
 
     def job(self, path: str, digest: str, ocr: str, models_dir: str | Path) -> Job:
-        return Job(path, digest, ocr, str(models_dir), self.limits, isolated=self.workers > 0)
+        return Job(path, digest, ocr, str(models_dir), self.limits, isolated=self.workers > 0,
+                   series=self.series)
 
     async def run(self, job: Job, kind: str) -> Parsed | int:
         if self.workers == 0:

@@ -29,7 +29,7 @@ def create_app(settings: Settings, config: ApiConfig | None = None) -> FastAPI:
     """The jianbao service over the corpus at `settings.db` and the models in `settings.models_dir`."""
     config = config or ApiConfig.from_env()
     uploads = Uploads(config.upload_workers, Limits(config.upload_seconds, config.upload_memory_mb),
-                      config.max_pages)
+                      config.max_pages, settings.series)
     app = FastAPI(title="jianbao", version=_version(), lifespan=_lifespan, docs_url=None, redoc_url=None,
                   description="Chinese industry bulletins as a labelled corpus: upload issues, "
                               "query articles, trends and full-text search, correct tags.")

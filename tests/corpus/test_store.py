@@ -157,3 +157,20 @@ def test_export_is_one_snapshot_while_labels_change(tmp_path, rendered):
               for line in out.getvalue().splitlines()]
     other.close()
     assert len(tagged) == 10 and not any(tagged)
+
+
+def test_a_reports_cover_and_contents_are_stored_not_lost(tmp_path):
+    """Front matter and the 目录 are not articles, but their text stays in the corpus."""
+    from corpus.queries import get_issue, iter_issue_records
+    from fixtures.render_report import render_report
+    from ingest import parse_file
+    from pipeline.resources import open_corpus
+    pdf = tmp_path / "report.pdf"
+    render_report(pdf)
+    bulletin = parse_file(pdf)
+    assert bulletin.front and bulletin.navigation
+    with open_corpus(tmp_path / "c.db") as c:
+        result = c.add_bulletin(bulletin)
+        issue = get_issue(c.conn, result.issue_id)
+        assert issue["front"] == list(bulletin.front) and issue["navigation"] == list(bulletin.navigation)
+        assert next(iter_issue_records(c.conn))["navigation"] == list(bulletin.navigation)
