@@ -69,6 +69,8 @@ def checked_models_dir(models_dir: Path) -> Path:
 def resolve_filters(topic: str | None = None, company: str | None = None) -> tuple[str | None, str | None]:
     """The --topic / --company a user typed (key, Chinese name or alias) as taxonomy keys; a
     wrong name is an UnknownLabel with a suggestion, never an empty answer."""
+    if not topic and not company:
+        return None, None                        # nothing to check: no taxonomy (and no sklearn) loaded
     from models import resolve_label
     return (resolve_label("topic", topic) if topic else None,
             resolve_label("company", company) if company else None)
