@@ -1,10 +1,14 @@
 """Scanned pages -> `Page`s of `Line`s, through RapidOCR: the only module importing rapidocr/cv2.
 
-Per page: orientation (90/270 from projection profiles, 180 from recognition scores), deskew
-(projection profiles, one affine warp), ruling lines (morphological opening; they become
-`Page.rules` and are erased before OCR), text detection on a downscaled copy, recognition of
-crops cut from the full-resolution page, then one `Line` per row run of boxes with the font size
+Per page: light-on-dark pages inverted, crops and thin strips given a margin, orientation
+(90/270 from projection profiles confirmed by the detector, 180 from recognition scores and, on
+a crop where they tie, RapidOCR's line classifier), deskew (projection profiles, one affine
+warp), ruling lines (morphological opening; they become `Page.rules` and are erased before OCR),
+text detection on a downscaled copy, recognition of crops cut from the full-resolution page
+(tall boxes also turned: vertical lines; a page mostly of them is given turned, its columns
+rows from right to left), then one `Line` per row run of boxes with the font size
 estimated from characters per ink width, stroke weight (bold) and red ink measured on the pixels.
+Transparent images are laid on the ground their text stands out from.
 The segmenter (ingest/segment.py) turns these pages into a bulletin exactly as for text PDFs.
 """
 
@@ -18,9 +22,10 @@ import cv2
 import numpy as np
 
 from ingest import raster
-from ingest.document import BBox, Page
+from ingest.document import Page
 from errors import ImageTooLarge, OCRUnavailable, UnreadableImage
-from ingest.ocr_lines import Box, boxes_to_lines, size_px
+from ingest.ocr_lines import (Box, boxes_to_lines, mean_score, prefer_vertical, rules_to_points,
+                               size_px, split_at_rules, turn_frame, unpad, vertical_turn)
 from ingest.text import cjk
 
 # Rasterising PDF pages. A page that holds a scanned image is rendered at the image's own
@@ -40,6 +45,42 @@ DET_LIMIT = 960
 MIN_SCORE = 0.5            # recognitions below this are noise (RapidOCR's own text_score)
 RULE_MIN_PT = 48.0         # a ruling line is at least this long (longest glyph stroke: ~1 em)
 FLIP_CHECK_SCORE = 0.85   # a page whose mean score is lower is also tried upside down
+FLIP_MARGIN = 0.1          # ... and turned when that scores this much better (0.05: same reads)
+
+# Crops and strips (not pages): an image whose shorter side is under CROP_PX px, or wider than
+# STRIP_RATIO times its height (RapidOCR's own letterbox ratio, Global.width_height_ratio), gets
+# a margin of CROP_PAD times its shorter side (at least PAD_MIN_PX) before detection: text that
+# touches the edge or fills a thin strip is otherwise missed. Measured on 9 real crops
+# (`python -m bench.ocr --real DIR --expect TSV --sweep`, expected lines from RapidOCR's tests):
+# with no margin a two-line 1167x54 strip gives no box at all, with any from 13 px both lines;
+# margins of 0.1, 0.25 and 0.5 read the other crops alike, except a 323x430 poster: 15 of 17
+# lines at 0.1 and 0.25, 13 at 0.5. On 54 drawn images of 9 traits (`python -m bench.ocr
+# --traits`) 0.25 and 0.5 read all, 0.1 one fewer (a white-on-black line), no margin none of the
+# 6 strips. CROP_PX 1000 would pad an 834x2036 page of vertical print too: its 3 columns came
+# out in the wrong order.
+CROP_PX = 600
+STRIP_RATIO = 8.0
+CROP_PAD = 0.25
+PAD_MIN_PX = 16
+
+# RapidOCR's line classifier (0 or 180 degrees) is asked only on crops of at most CLS_MAX_BOXES
+# text boxes and only when the recognition scores of the boxes as they are and turned differ by
+# at most FLIP_MARGIN; it flips when it says 180 with RapidOCR's own threshold (Cls.cls_thresh)
+# for most of the text's width. On pages it stays off: it once turned a good page upside down.
+# A crop is always checked, a page only when its mean score is below FLIP_CHECK_SCORE. Measured
+# (`python -m bench.ocr --orientation`: 28 short words of ours at 14, 20 and 28 px in grey ink,
+# as they are and turned by 180 degrees): 166 of 168 crops read exactly without both, 168 with
+# them (the classifier asked on 46); the real crops read the same either way (`--real --sweep`).
+CLS_MAX_BOXES = 3
+CLS_THRESH = 0.9
+
+# A ruling line is also longer than RULE_GLYPH_RATIO times the median size of the page's ink
+# shapes: on big print (a 50 pt line, a poster) glyph strokes outgrow RULE_MIN_PT and were
+# erased. Measured (`--real --sweep`): a photographed page of ~75 pt vertical print read 1 of its
+# 3 columns exactly without this test, all 3 with a ratio of 2 or 3; body-text shapes are a
+# fraction of RULE_MIN_PT, and the 8 sample scans read identically with it.
+RULE_GLYPH_RATIO = 2.0
+MIN_SHAPES = 5             # ... measured on at least this many shapes (one glyph is 1-4)
 
 # ------------------------------------------------------------------ the engine
 
@@ -49,7 +90,7 @@ _LOCK = threading.Lock()
 
 
 def _model_files() -> dict[str, Path]:
-    """Paths of the detection and recognition models the rapidocr wheel ships."""
+    """Paths of the detection, recognition and line-orientation models the rapidocr wheel ships."""
     import rapidocr
     from omegaconf import OmegaConf
 
@@ -59,7 +100,7 @@ def _model_files() -> dict[str, Path]:
     from rapidocr.utils.typings import EngineType, LangRec, ModelType, OCRVersion, TaskType
 
     files = {}
-    for task, section in (("det", cfg.Det), ("rec", cfg.Rec)):
+    for task, section in (("det", cfg.Det), ("rec", cfg.Rec), ("cls", cfg.Cls)):
         info = FileInfo(engine_type=EngineType(section.engine_type),
                         ocr_version=OCRVersion(section.ocr_version),
                         task_type=TaskType(task), lang_type=LangRec(section.lang_type),
@@ -87,13 +128,15 @@ def _build_engine(where: Path, threads: int | None = None):
               "EngineConfig.onnxruntime.intra_op_num_threads": threads or -1,
               "Global.max_side_len": 100_000, "Global.text_score": MIN_SCORE,
               "Det.limit_type": "max", "Det.limit_side_len": DET_LIMIT,
-              "Det.model_path": str(files["det"]), "Rec.model_path": str(files["rec"])}
+              "Det.model_path": str(files["det"]), "Rec.model_path": str(files["rec"]),
+              "Cls.model_path": str(files["cls"])}
     if threads:
         cv2.setNumThreads(threads)
     try:
         engine = RapidOCR(params=params)
         engine._load_det_model()
         engine._load_rec_model()
+        engine._load_cls_model()
     except Exception as exc:                    # onnxruntime errors on a corrupt model file
         raise OCRUnavailable(where, f"the OCR models cannot be loaded ({exc})") from exc
     return engine
@@ -178,6 +221,7 @@ def _find_rules(ink: np.ndarray, dpi: float) -> list[tuple[int, int, int, int]]:
     length = max(10, int(RULE_MIN_PT * dpi / 72 / step))
     thick_max = max(2, int(4 * dpi / 72 / step))        # a rule is at most 4 pt thick
     found: list[tuple[int, int, int, int]] = []
+    glyph_floor = None
     for kernel, bridge in (((length, 1), (1, 3)), ((1, length), (3, 1))):
         closed = cv2.morphologyEx(half, cv2.MORPH_CLOSE, cv2.getStructuringElement(
             cv2.MORPH_RECT, bridge))
@@ -185,10 +229,24 @@ def _find_rules(ink: np.ndarray, dpi: float) -> list[tuple[int, int, int, int]]:
             cv2.MORPH_RECT, kernel))
         count, _, stats, _ = cv2.connectedComponentsWithStats(opened, connectivity=8)
         for x, y, w, h, _area in stats[1:count]:
-            if (h if kernel[0] > 1 else w) <= thick_max:
+            if (h if kernel[0] > 1 else w) > thick_max:
+                continue
+            if glyph_floor is None:
+                glyph_floor = RULE_GLYPH_RATIO * _shape_size(half)
+            if max(w, h) >= glyph_floor:
                 found.append((int(x * step), int(y * step), int((x + w) * step),
                               int((y + h) * step)))
     return found
+
+
+def _shape_size(ink: np.ndarray) -> float:
+    """Median extent (px, the longer side) of the ink's connected shapes: glyphs and their
+    parts (the longer side, so that 一 and 二 measure as wide as they are)."""
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    sizes = np.maximum(stats[1:count, cv2.CC_STAT_WIDTH], stats[1:count, cv2.CC_STAT_HEIGHT])
+    sizes = sizes[sizes >= 3]                            # specks say nothing about the print
+    # with a handful of shapes the rules themselves can be the median: no estimate then
+    return float(np.median(sizes)) if len(sizes) >= MIN_SHAPES else 0.0
 
 
 def _erase_rules(gray: np.ndarray, ink: np.ndarray, rules, margin: int) -> None:
@@ -197,36 +255,6 @@ def _erase_rules(gray: np.ndarray, ink: np.ndarray, rules, margin: int) -> None:
         region = (slice(max(0, y0 - margin), y1 + margin), slice(max(0, x0 - margin), x1 + margin))
         gray[region] = 255
         ink[region] = False
-
-
-def _rules_to_points(rules, factor: float) -> tuple[BBox, ...]:
-    """Rules as thin boxes in points: the centre line, at most 1 pt thick (like PDF strokes)."""
-    out = []
-    for x0, y0, x1, y1 in rules:
-        if x1 - x0 >= y1 - y0:
-            mid, half = (y0 + y1) / 2 * factor, min((y1 - y0) * factor, 1.0) / 2
-            out.append(BBox(x0 * factor, mid - half, x1 * factor, mid + half))
-        else:
-            mid, half = (x0 + x1) / 2 * factor, min((x1 - x0) * factor, 1.0) / 2
-            out.append(BBox(mid - half, y0 * factor, mid + half, y1 * factor))
-    return tuple(sorted(out, key=lambda b: (b.top, b.x0)))
-
-
-def _split_at_rules(rect, verticals) -> list[tuple[float, float, float, float]]:
-    """Cut a text box where a vertical ruling line crosses it (a box spanning two cells)."""
-    x0, y0, x1, y1 = rect
-    cuts = []
-    for vx0, vy0, vx1, vy1 in verticals:
-        if vx0 > x0 + 4 and vx1 < x1 - 4 and vy0 <= (y0 + y1) / 2 <= vy1:
-            cuts.append((vx0, vx1))
-    if not cuts:
-        return [rect]
-    pieces, left = [], x0
-    for cx0, cx1 in sorted(cuts):
-        pieces.append((left, y0, cx0, y1))
-        left = cx1
-    pieces.append((left, y0, x1, y1))
-    return [p for p in pieces if p[2] - p[0] > 0.6 * (y1 - y0)]
 
 
 def _crop(bgr: np.ndarray, rect) -> np.ndarray:
@@ -260,70 +288,80 @@ def _missed_ink(ink: np.ndarray, rects: list) -> list[tuple[float, float, float,
     return out
 
 
-def _with_leading_dash(rect, ink: np.ndarray):
-    """Widen a box to the left over a dash that precedes it (a subtitle's `——`): thin strokes
-    vanish from the detector's downscaled copy, so the box often starts after them."""
-    x0, y0, x1, y1 = (int(round(v)) for v in rect)
-    h = y1 - y0
-    if h < 4:
-        return rect
-    for _ in range(3):                           # up to three dash pieces, right to left
-        left = max(0, x0 - int(1.5 * h))
-        sub = ink[y0:y1, left:x0]
-        cols = np.nonzero(sub.any(axis=0))[0]
-        if len(cols) == 0:
-            return rect
-        # the run of inked columns nearest the box
-        end = cols[-1]
-        start = end
-        for c in cols[::-1][1:]:
-            if start - c > 2:
-                break
-            start = c
-        run = sub[:, start:end + 1]
-        rows = np.nonzero(run.any(axis=1))[0]
-        if rows[-1] - rows[0] + 1 > 0.22 * h or end - start + 1 < 0.3 * h or \
-                x0 - (left + end) > 0.8 * h:
-            return rect
-        x0 = left + start - 2
-        rect = (float(x0), rect[1], rect[2], rect[3])
-    return rect
+def _rect(quad: np.ndarray, w: int, h: int) -> tuple[float, float, float, float]:
+    xs, ys = quad[:, 0], quad[:, 1]
+    return (max(0.0, float(xs.min())), max(0.0, float(ys.min())), min(float(w), float(xs.max())),
+            min(float(h), float(ys.max())))
+
+
+def _turned_crop(bgr: np.ndarray, rect, quarter_turns: int) -> np.ndarray:
+    """A crop turned counter-clockwise: by one quarter a vertical line's top comes first, by
+    three its bottom (a line turned the other way)."""
+    return np.ascontiguousarray(np.rot90(_crop(bgr, rect), quarter_turns))
+
+
+def _rec_crop(bgr: np.ndarray, box: Box) -> np.ndarray:
+    """The crop of a box as it was read."""
+    return _turned_crop(bgr, (box.x0, box.y0, box.x1, box.y1), box.turn)
 
 
 def _text_boxes(eng, prep: "_Prepared") -> list[Box]:
-    """Detect, add missed glyphs, cut at vertical rules, recognise."""
+    """Detect, add missed glyphs, cut at vertical rules, recognise; tall boxes are also read
+    turned either way (a vertical line) and kept so when that reads better."""
     bgr, rules = prep.bgr, prep.rules
     h, w = bgr.shape[:2]
     verticals = [r for r in rules if r[3] - r[1] > r[2] - r[0]]
-    found = []
+    found, tall = [], []
     for quad in _detect(eng, bgr):
-        xs, ys = quad[:, 0], quad[:, 1]
-        rect = (max(0.0, float(xs.min())), max(0.0, float(ys.min())), min(float(w), float(xs.max())),
-                min(float(h), float(ys.max())))
+        rect = _rect(quad, w, h)
         if rect[2] - rect[0] >= 2 and rect[3] - rect[1] >= 2:
-            found.append(_with_leading_dash(rect, prep.ink))
+            found.append(raster.widen_over_dash(rect, prep.ink))
+            if raster.is_tall(rect[2] - rect[0], rect[3] - rect[1]):
+                tall.append(rect)
     rects = []
     for rect in found + _missed_ink(prep.ink, found):
-        rects += _split_at_rules(rect, verticals)
+        rects += split_at_rules(rect, verticals)
     results = _recognise(eng, [_crop(bgr, r) for r in rects])
-    return [Box(*r, text, score) for r, (text, score) in zip(rects, results)]
-
-
-def _mean_score(boxes: list[Box]) -> float:
-    weights = [max(len(b.text), 1) for b in boxes]
-    return sum(b.score * n for b, n in zip(boxes, weights)) / max(sum(weights), 1)
+    boxes = [Box(*r, text, score) for r, (text, score) in zip(rects, results)]
+    if not tall:
+        return boxes
+    # a batch of their own: RapidOCR pads each batch to its widest crop, and scores move with it
+    turned = _recognise(eng, [_turned_crop(bgr, r, k) for r in tall for k in (1, 3)])
+    return prefer_vertical(boxes, tall, turned)
 
 
 def _upside_down(eng, bgr: np.ndarray, boxes: list[Box]) -> bool:
-    """Compare recognition scores of a few boxes as they are and turned by 180 degrees."""
-    sample = sorted(boxes, key=lambda b: -(b.x1 - b.x0))[:6]
+    """Compare recognition scores of a few boxes as they are and turned by 180 degrees; on a
+    crop where they tie, ask RapidOCR's line classifier."""
+    sample = sorted(boxes, key=lambda b: -(b.y1 - b.y0 if b.vertical else b.x1 - b.x0))[:6]
     if not sample:
         return False
-    crops = [_crop(bgr, (b.x0, b.y0, b.x1, b.y1)) for b in sample]
+    crops = [_rec_crop(bgr, b) for b in sample]
     flipped = _recognise(eng, [np.ascontiguousarray(c[::-1, ::-1]) for c in crops])
     as_is = sum(b.score for b in sample) / len(sample)
     turned = sum(s for _, s in flipped) / len(flipped)
-    return turned > as_is + 0.1
+    if abs(turned - as_is) <= FLIP_MARGIN and len(boxes) <= CLS_MAX_BOXES:
+        return _classified_upside_down(eng, crops)
+    return turned > as_is + FLIP_MARGIN
+
+
+def _classified_upside_down(eng, crops: list[np.ndarray]) -> bool:
+    """RapidOCR's line classifier says 180 degrees, surely, for most of the text's width."""
+    labels = eng.text_cls(crops).cls_res
+    widths = [c.shape[1] for c in crops]
+    turned = sum(w for w, (label, score) in zip(widths, labels)
+                 if label == "180" and score >= CLS_THRESH)
+    return turned > 0.5 * sum(widths)
+
+
+def _runs_vertically(eng, gray: np.ndarray) -> bool:
+    """Whether the detector finds mostly tall boxes on the page as it is: the profile test of
+    `raster.is_sideways` takes one line of big, spaced glyphs for a page turned by 90 degrees."""
+    h, w = gray.shape
+    rects = [_rect(q, w, h) for q in _detect(eng, cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR))]
+    tall = sum(r[3] - r[1] for r in rects if r[3] - r[1] > r[2] - r[0])
+    wide = sum(r[2] - r[0] for r in rects if r[3] - r[1] <= r[2] - r[0])
+    return tall > wide
 
 
 @dataclass(slots=True)
@@ -336,13 +374,15 @@ class _Prepared:
 
 
 def _prepare(gray: np.ndarray, colour: np.ndarray | None, dpi: float,
-             sideways_check: bool = True) -> _Prepared:
-    """Upright (90/270), deskewed page with its rules found and erased."""
+             sideways_check: bool = True, confirm_sideways=None) -> _Prepared:
+    """Upright (90/270), deskewed page with its rules found and erased; `confirm_sideways(gray)`
+    has the last word on a page the profile test finds turned."""
     small, scale = _downscale(gray)
     threshold = raster.otsu_threshold(small)
     threshold = min(threshold, 200.0)
     small_ink = small < threshold
-    if sideways_check and raster.is_sideways(small_ink, dpi * scale):
+    if sideways_check and raster.is_sideways(small_ink, dpi * scale) and \
+            (confirm_sideways is None or confirm_sideways(gray)):
         gray, colour = _rotate(gray, 1), _rotate(colour, 1)
         small_ink = _rotate(small_ink.astype(np.uint8), 1).astype(bool)
     angle = raster.skew_angle(small_ink)
@@ -365,37 +405,77 @@ def _measure(box: Box, prep: _Prepared) -> None:
     """Tight ink box, stroke weight and redness of one text box."""
     x0, y0, x1, y1 = (int(round(v)) for v in (box.x0, box.y0, box.x1, box.y1))
     ink = prep.ink[y0:y1, x0:x1]
-    extent = raster.ink_extent(ink)
+    extent = raster.ink_extent(ink.T if box.vertical else ink)
     if extent is None:
         return
-    ex0, ey0, ex1, ey1 = extent
+    ex0, ey0, ex1, ey1 = (extent[1], extent[0], extent[3], extent[2]) if box.vertical else extent
     box.ink = (x0 + ex0, y0 + ey0, x0 + ex1, y0 + ey1)
     tight = ink[ey0:ey1, ex0:ex1]
     box.size = size_px(box)
     if sum(1 for ch in box.text if cjk(ch)) >= 2:
         box.stroke = raster.stroke_width(tight, box.size)
-    box.dash = raster.leading_dash_length(tight, (ey1 - ey0) / 0.92)
+    if not box.vertical:
+        box.dash = raster.leading_dash_length(tight, (ey1 - ey0) / 0.92)
     if prep.colour is not None:
         box.red = raster.red_fraction(prep.colour[y0 + ey0:y0 + ey1, x0 + ex0:x0 + ex1], tight)
+
+
+def _dark_on_light(gray: np.ndarray, colour: np.ndarray | None):
+    """The page inverted if its text is light on a dark ground (the detector and recogniser
+    read dark on light); red ink is not looked for on an inverted page."""
+    small, _ = _downscale(gray)
+    if raster.is_light_on_dark(small < min(raster.otsu_threshold(small), 200.0)):
+        return 255 - gray, None
+    return gray, colour
+
+
+def _crop_pad(shape) -> int:
+    """Margin (px) to add around an image that is a crop or a strip rather than a page."""
+    h, w = shape[:2]
+    if min(h, w) >= CROP_PX and w <= STRIP_RATIO * h:
+        return 0
+    return max(PAD_MIN_PX, round(CROP_PAD * min(h, w)))
+
+
+def _pad(img: np.ndarray | None, pad: int, fill) -> np.ndarray | None:
+    if img is None or pad == 0:
+        return img
+    return cv2.copyMakeBorder(img, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=fill)
+
+
+def _read_upright(eng, prep: _Prepared, dpi: float) -> tuple[_Prepared, list[Box]]:
+    """Recognised boxes, the page turned by 180 degrees first if it reads better so; a crop of
+    a few boxes is always checked, a page only when its mean score is low."""
+    read = _text_boxes(eng, prep)
+    boxes = [b for b in read if b.text.strip()]
+    scored = boxes or read                    # a crop read upside down can give empty text only
+    check = len(scored) <= CLS_MAX_BOXES or mean_score(scored) < FLIP_CHECK_SCORE
+    if scored and check and _upside_down(eng, prep.bgr, scored):
+        prep = _prepare(_rotate(prep.gray, 2), _rotate(prep.colour, 2), dpi, sideways_check=False)
+        boxes = [b for b in _text_boxes(eng, prep) if b.text.strip()]
+    return prep, boxes
 
 
 def ocr_image(img: np.ndarray, dpi: float, number: int, where: str | Path = "<image>",
               threads: int | None = None) -> Page:
     """One page image (grey or RGB array) -> a Page of OCR lines in points."""
     eng = engine(where, threads)
-    gray, colour = _to_gray(img)
-    prep = _prepare(gray, colour, dpi)
-    boxes = [b for b in _text_boxes(eng, prep) if b.text.strip()]
-    if boxes and _mean_score(boxes) < FLIP_CHECK_SCORE and _upside_down(eng, prep.bgr, boxes):
-        prep = _prepare(_rotate(prep.gray, 2), _rotate(prep.colour, 2), dpi, sideways_check=False)
-        boxes = [b for b in _text_boxes(eng, prep) if b.text.strip()]
+    gray, colour = _dark_on_light(*_to_gray(img))
+    pad = _crop_pad(gray.shape)
+    prep = _prepare(_pad(gray, pad, 255), _pad(colour, pad, (255, 255, 255)), dpi,
+                    confirm_sideways=lambda page: _runs_vertically(eng, page))
+    prep, boxes = _read_upright(eng, prep, dpi)
     boxes = [b for b in boxes if b.score >= MIN_SCORE]
     for box in boxes:
         _measure(box, prep)
     factor = 72.0 / dpi
-    h, w = prep.gray.shape
-    lines = boxes_to_lines(boxes, prep.rules, factor, number)
-    return Page(number, w * factor, h * factor, lines, _rules_to_points(prep.rules, factor), "ocr")
+    h, w = (n - 2 * pad for n in prep.gray.shape)
+    boxes, rules = unpad(boxes, prep.rules, pad, w, h)
+    # a page of vertical lines is given in its turned frame, like a sideways page: rows that
+    # follow each other as the columns did (re-reading it turned merges close columns)
+    boxes, rules, w, h = turn_frame(boxes, rules, vertical_turn(boxes), w, h)
+    lines = boxes_to_lines(boxes, rules, factor, number)
+    return Page(number, w * factor, h * factor, lines, rules_to_points(rules, factor), "ocr")
 
 
 # ------------------------------------------------------------------ public API
@@ -461,9 +541,8 @@ def _image_dpi(info: dict) -> float:
 
 
 def _frame_array(frame) -> np.ndarray:
-    """A PIL frame as a uint8 grey or RGB array: alpha over white, 16-bit scaled down."""
-    from PIL import Image
-
+    """A PIL frame as a uint8 grey or RGB array, 16-bit scaled down; a transparent image laid on
+    the ground its text stands out from (dark text on white, light text on black)."""
     mode = frame.mode
     if mode in ("I;16", "I;16B", "I;16L", "I", "F"):
         arr = np.asarray(frame, dtype=np.float64)
@@ -473,9 +552,8 @@ def _frame_array(frame) -> np.ndarray:
     if mode in ("L", "1"):
         return np.asarray(frame.convert("L"))
     if "A" in mode or (mode == "P" and "transparency" in frame.info):
-        rgba = frame.convert("RGBA")
-        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return np.asarray(Image.alpha_composite(white, rgba).convert("RGB"))
+        rgba = np.asarray(frame.convert("RGBA"))
+        return raster.composite(rgba, raster.alpha_ground(rgba))
     return np.asarray(frame.convert("RGB"))
 
 

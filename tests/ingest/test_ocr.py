@@ -138,6 +138,7 @@ def test_red_fraction():
 
 def test_ruled_grid_becomes_page_rules_that_tables_find():
     from ingest import ocr
+    from ingest.ocr_lines import rules_to_points
     from ingest.tables import grid_boxes
     dpi = 300
     ink = np.zeros((1200, 2000), bool)
@@ -147,7 +148,7 @@ def test_ruled_grid_becomes_page_rules_that_tables_find():
         ink[100:404, x:x + 4] = True
     ink[600:650, 300:340] = True             # a glyph is no rule
     found = ocr._find_rules(ink, dpi)
-    rules = ocr._rules_to_points(found, 72 / dpi)
+    rules = rules_to_points(found, 72 / dpi)
     assert len([r for r in rules if r.width > r.height]) == 4
     assert len([r for r in rules if r.height > r.width]) == 4
     assert all(not (x0 < 340 and x1 > 300 and y0 < 650 and y1 > 600) for x0, y0, x1, y1 in found)
