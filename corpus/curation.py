@@ -36,6 +36,13 @@ def review_queue(conn, thresholds: dict[tuple[str, str], float], topic: str | No
     return sorted(best.values(), key=lambda q: (not q.low_confidence, q.margin, q.article_id))[:limit]
 
 
+def model_score(conn, article_id: str, kind: str, label: str) -> float | None:
+    """The model's score of one label of an article (whether or not it passed its threshold)."""
+    row = conn.execute("SELECT score FROM labels WHERE article_id = ? AND kind = ? AND label = ?"
+                       " AND source = 'model'", (article_id, kind, label)).fetchone()
+    return row[0] if row else None
+
+
 def mark_reviewed(corpus: Corpus, article_id: str, action: str, who: str) -> None:
     with corpus.transaction() as conn:
         conn.execute("INSERT INTO reviews (article_id, action, who, at) VALUES (?, ?, ?, ?) "

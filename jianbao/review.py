@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from corpus.curation import mark_reviewed, review_queue
+from corpus.curation import mark_reviewed, model_score, review_queue
 from corpus.labels import LabelChange, apply_changes, check_label, default_who
 from corpus.queries import get_article
 from errors import UnknownLabel
@@ -23,9 +23,11 @@ def read_key() -> str:
     return line.strip()[:1].lower() if line else "q"
 
 
-def show(record: dict, margin: float, echo=click.echo) -> None:
+def show(record: dict, margin: float, echo=click.echo, position: str = "",
+         topic: str | None = None, score: float | None = None) -> None:
     tags = lambda ts: ", ".join(f"{t['label']} {t['score'] or 1:.2f}" for t in ts) or "-"  # noqa: E731
-    echo(f"\n{record['article_id']}  {record['issue']['date']}  (margin {margin:.2f})")
+    under = f"  {topic} {score:.2f}" if topic and score is not None else ""
+    echo(f"\n{position}{record['article_id']}  {record['issue']['date']}  (margin {margin:.2f}){under}")
     echo(record["title"] + (f" / {record['subtitle']}" if record["subtitle"] else ""))
     echo(record["text"][:160].replace("\n", " ") + ("…" if len(record["text"]) > 160 else ""))
     echo(f"topics: {tags(record['topics'])}")
@@ -53,30 +55,50 @@ def edit_changes(article_id: str, line: str, keys: dict[str, tuple[str, ...]]) -
     return changes
 
 
+def ask_key(echo) -> str:
+    """a, e, s or q; anything else is refused and asked again (a typo must not skip an article)."""
+    while True:
+        echo(KEYS)
+        key = read_key()
+        if key in ("a", "e", "s", "q"):
+            return key
+        echo(f"not a key: {key!r}")
+
+
+def ask_edit(article_id: str, keys, echo) -> list[LabelChange] | None:
+    """The edit line, asked again after a wrong name; an empty line gives up (None)."""
+    while True:
+        echo("changes (+key / -key, topics or companies; empty line: back):")
+        line = sys.stdin.readline()
+        if not line.strip():
+            return None
+        try:
+            return edit_changes(article_id, line, keys)
+        except UnknownLabel as exc:
+            echo(f"Error: {exc}")
+
+
 def run_review(corpus, thresholds, keys, topic=None, limit=20, who=None, echo=click.echo) -> dict:
     """Go through the queue until it is empty or the curator quits; returns counts."""
     who = who or default_who()
     counts = {"accepted": 0, "edited": 0, "skipped": 0}
-    for item in review_queue(corpus.conn, thresholds, topic, limit):
+    queue = review_queue(corpus.conn, thresholds, topic, limit)
+    for n, item in enumerate(queue, 1):
         record = get_article(corpus.conn, item.article_id)
-        show(record, item.margin, echo)
-        echo(KEYS)
-        key = read_key()
+        show(record, item.margin, echo, f"{n} of {len(queue)}  ", topic,
+             model_score(corpus.conn, item.article_id, "topic", topic) if topic else None)
+        key = ask_key(echo)
         if key == "q":
             break
+        action = "skipped"
         if key == "a":
             apply_changes(corpus, accepted_changes(record, keys), who)
             action = "accepted"
         elif key == "e":
-            echo("changes (+key / -key, topics or companies):")
-            try:
-                apply_changes(corpus, edit_changes(item.article_id, sys.stdin.readline(), keys), who)
+            changes = ask_edit(item.article_id, keys, echo)
+            if changes is not None:
+                apply_changes(corpus, changes, who)
                 action = "edited"
-            except UnknownLabel as exc:
-                echo(f"Error: {exc}")
-                action = "skipped"
-        else:
-            action = "skipped"
         mark_reviewed(corpus, item.article_id, action, who)
         counts[action] += 1
     return counts

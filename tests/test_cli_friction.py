@@ -87,3 +87,13 @@ def test_scheduler_without_the_cluster_extra_names_it(env, monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_distributed)
     result = run("ingest", SAMPLE, "--scheduler", "tcp://127.0.0.1:1")
     assert result.exit_code == 2 and "jianbao[cluster]" in result.stderr
+
+
+def test_review_shows_n_of_n_and_the_score_and_a_typo_asks_again(corpus):
+    # a typo key, then edit with a wrong name, then the right one, then quit
+    result = CliRunner().invoke(app, ["review", "--topic", "anti_fraud", "--limit", "3"],
+                                input="x\ne\n+antifraud\n+anti_fraud\nq\n")
+    assert result.exit_code == 0, result.output
+    assert "1 of 3" in result.output and "anti_fraud 0." in result.output
+    assert "not a key: 'x'" in result.output and "did you mean 'anti_fraud'" in result.output
+    assert "edited 1" in result.stderr
