@@ -88,6 +88,12 @@ def _by_name() -> dict[str, type]:
     return seen
 
 
+class Interrupted(JianbaoError):
+    """The user stopped a run (Ctrl-C); what was stored stays, the run is recorded as such."""
+
+    exit_code = 130          # 128 + SIGINT, as shells report it
+
+
 # ---------------------------------------------------------------------------- usage
 class UsageError(JianbaoError):
     """The command was asked for something that does not exist (exit 2, HTTP 422)."""

@@ -233,13 +233,26 @@ def failed_paths(conn) -> list[str]:
 
 
 def run_records(conn, limit: int = 20) -> list[dict]:
-    """Past import runs, newest first, with their paths, state and failures."""
+    """Past import runs, newest first: paths, how they ended, duration and failures. A run with
+    no end (killed, or still running) shows what it stored so far, counted from its documents."""
     out = []
     for r in conn.execute("SELECT * FROM runs ORDER BY run_id DESC LIMIT ?", (limit,)):
         row = dict(r)
         row["paths"] = ", ".join(json.loads(row.pop("args") or "{}").get("paths", []))
-        row["state"] = "finished" if row["finished_at"] else "interrupted or running"
+        row["state"] = row.get("state") or ("finished" if row["finished_at"] else "killed or running")
+        if not row["finished_at"]:
+            stored = dict(conn.execute("SELECT status, COUNT(*) FROM documents WHERE run_id = ?"
+                                       " GROUP BY status", (row["run_id"],)).fetchall())
+            row.update(imported=stored.get("imported", 0), duplicates=stored.get("duplicate", 0),
+                       failed=stored.get("failed", 0))
+        row["seconds"] = _seconds(row["started_at"], row["finished_at"])
         row["failures"] = [f"{p}: {e}" for p, e in conn.execute(
             "SELECT path, error FROM documents WHERE run_id = ? AND status = 'failed'", (row["run_id"],))]
         out.append(row)
     return out
+
+
+def _seconds(start: str | None, end: str | None) -> int | None:
+    if not start or not end:
+        return None
+    return int((dt.datetime.fromisoformat(end) - dt.datetime.fromisoformat(start)).total_seconds())

@@ -197,6 +197,13 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE issues ADD COLUMN front TEXT NOT NULL DEFAULT '[]';
     ALTER TABLE issues ADD COLUMN navigation TEXT NOT NULL DEFAULT '[]';
     """,
+    # 8: how a run ended (finished | interrupted; NULL while running or after a kill) and how
+    # many folder entries it skipped
+    """
+    ALTER TABLE runs ADD COLUMN state TEXT;
+    ALTER TABLE runs ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
+    UPDATE runs SET state = 'finished' WHERE finished_at IS NOT NULL;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

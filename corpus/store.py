@@ -276,14 +276,15 @@ class Corpus:
             return conn.execute("INSERT INTO runs (started_at, args) VALUES (?, ?)",
                                 (now(), _json(args))).lastrowid
 
-    def finish_run(self, run_id: int, counts: dict) -> None:
+    def finish_run(self, run_id: int, counts: dict, state: str = "finished") -> None:
+        """Record how a run ended (finished or interrupted) with its true counts."""
         with self.transaction() as conn:
             conn.execute(
                 "UPDATE runs SET finished_at = ?, imported = ?, present = ?, duplicates = ?, "
-                "failed = ?, warnings = ? WHERE run_id = ?",
+                "failed = ?, warnings = ?, skipped = ?, state = ? WHERE run_id = ?",
                 (now(), counts.get("imported", 0), counts.get("present", 0),
                  counts.get("duplicate", 0), counts.get("failed", 0), counts.get("warnings", 0),
-                 run_id))
+                 counts.get("skipped", 0), state, run_id))
 
 
 def refresh_tags(conn, article_id: str) -> None:

@@ -151,7 +151,8 @@ def runs_cli(ctx: typer.Context, limit: int = 20, fmt: Fmt = typer.Option(Fmt.ta
     from corpus.queries import run_records
     with open_corpus(ctx) as corpus:
         rows = run_records(corpus.conn, limit)
-    cols = ("run_id", "started_at", "state", "imported", "present", "duplicates", "failed", "warnings", "paths")
+    cols = ("run_id", "started_at", "finished_at", "seconds", "state", "imported", "present", "duplicates",
+            "failed", "skipped", "warnings", "paths")
     print_rows(cols, [[r[c] for c in cols] for r in rows], fmt.value)
     for r in rows:
         for failure in r["failures"]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from corpus.store import AddResult, Corpus
-from errors import (JianbaoError, NotARegularFile, UnreadableFile, UsageError, WorkerDied,
+from errors import (Interrupted, JianbaoError, NotARegularFile, UnreadableFile, UsageError, WorkerDied,
                     display_path)
 from ingest.reader import file_kind, folder_digest, page_images, sha256_file
 from pipeline.worker import Job, Limits, Parsed, work
@@ -236,15 +236,20 @@ def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | 
         return Job(path, digest, ocr, str(models_dir) if models_dir else None, limits, isolated,
                    threads, tuple(series))
 
-    todo = []
-    for path in iter_inputs(paths, image_folders, skipped=report.skipped):
-        job = _prepare(corpus, path, report, make_job)
-        if job is None:
-            progress and progress(str(path), (report.failures or report.results)[-1], report)
-        else:
-            todo.append(job)
-    for parsed in run_jobs(todo, jobs, scheduler):
-        outcome = _store(corpus, parsed, report, on_error)
-        progress and progress(parsed.path, outcome, report)
+    try:
+        todo = []
+        for path in iter_inputs(paths, image_folders, skipped=report.skipped):
+            job = _prepare(corpus, path, report, make_job)
+            if job is None:
+                progress and progress(str(path), (report.failures or report.results)[-1], report)
+            else:
+                todo.append(job)
+        for parsed in run_jobs(todo, jobs, scheduler):
+            outcome = _store(corpus, parsed, report, on_error)
+            progress and progress(parsed.path, outcome, report)
+    except KeyboardInterrupt:
+        corpus.finish_run(report.run_id, report.counts, state="interrupted")
+        raise Interrupted(f"interrupted: {report.counts['imported']} file(s) imported in this run;"
+                          " run the same command again to finish (stored files are skipped)") from None
     corpus.finish_run(report.run_id, report.counts)
     return report

@@ -79,3 +79,32 @@ def test_control_characters_in_file_names_are_escaped(env, tmp_path, name):
     assert result.exit_code == 1
     assert "\x1b" not in result.stderr and "a\nb" not in result.stderr
     assert "\\x0a" in result.stderr or "\\x1b" in result.stderr
+
+
+def test_ctrl_c_records_the_runs_true_counts_and_says_how_to_resume(tmp_path):
+    from corpus.queries import run_records
+    from errors import Interrupted
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for name in ("2025-06", "2025-11"):
+        shutil.copy(ROOT / "examples" / f"{name}.pdf", folder / f"{name}.pdf")
+
+    def stop_after_first(path, outcome, report):
+        raise KeyboardInterrupt
+
+    with memory_corpus() as corpus:
+        with pytest.raises(Interrupted, match="run the same command again") as err:
+            import_paths(corpus, [folder], progress=stop_after_first)
+        assert err.value.exit_code == 130
+        run, = run_records(corpus.conn)
+        assert (run["state"], run["imported"]) == ("interrupted", 1) and run["seconds"] is not None
+
+
+def test_a_killed_run_shows_what_it_stored(tmp_path):
+    from corpus.queries import run_records
+    from ingest import parse_file
+    with memory_corpus() as corpus:
+        run_id = corpus.start_run({"paths": ["x"]})
+        corpus.add_bulletin(parse_file(SAMPLE), run_id=run_id)     # then kill -9: no finish_run
+        run, = run_records(corpus.conn)
+        assert (run["state"], run["imported"], run["seconds"]) == ("killed or running", 1, None)
