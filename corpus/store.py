@@ -191,6 +191,22 @@ class Corpus:
         conn.execute("DELETE FROM issues WHERE issue_id = ?", (issue_id,))
         return kept
 
+    def text_issues(self) -> frozenset[str]:
+        """Issues stored from a text source: a scan of one of them is a duplicate."""
+        return frozenset(r[0] for r in self.conn.execute("SELECT issue_id FROM issues WHERE source_kind = 'text'"))
+
+    def record_duplicate(self, sha256: str, path: str, issue_id: str, run_id: int | None = None) -> AddResult:
+        """A file known (from its first page) to hold an issue already stored from a text source."""
+        existing = self.conn.execute("SELECT sha256 FROM issues WHERE issue_id = ?", (issue_id,)).fetchone()
+        detail = f"same issue as {existing['sha256'][:12]}" if existing else "same issue"
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO documents (sha256, path, status, error, issue_id, run_id, added_at)"
+                " VALUES (?, ?, 'duplicate', ?, ?, ?, ?) ON CONFLICT(sha256) DO UPDATE SET"
+                " status = 'duplicate', error = excluded.error, issue_id = excluded.issue_id,"
+                " run_id = excluded.run_id, path = excluded.path", (sha256, path, detail, issue_id, run_id, now()))
+        return AddResult("duplicate", sha256, issue_id, 0, f"issue {issue_id} already imported from a text PDF")
+
     def record_failure(self, sha256: str, path: str, error: str, run_id: int | None = None) -> None:
         with self.transaction() as conn:
             conn.execute(

@@ -141,6 +141,35 @@ def _ocr_images(path: Path, images: list[Path], ocr: str, threads: int | None) -
     return ocr_image_files(images, threads)
 
 
+def probe_scan(path: str | Path, ocr: str = "auto", ocr_threads: int | None = None,
+               series: tuple[str, ...] = ()) -> Bulletin | None:
+    """The bulletin read from the first page alone when that page must be OCR'd (a scan, an
+    image folder, an image-only PDF), so that a duplicate of an issue stored from a text PDF is
+    known after one page of OCR instead of all; None when page 1 has a text layer (a full parse
+    is cheap then) or OCR is off."""
+    path = Path(path)
+    if ocr == "never" or not path.exists():
+        return None
+    if path.is_dir():
+        images = page_images(path)[:1]
+        if not images:
+            return None
+        pages = _ocr_images(path, images, ocr, ocr_threads)
+        info = SourceInfo(str(path), "", "images", len(pages), tuple(p.number for p in pages))
+    elif file_kind(path) in IMAGE_KINDS:
+        return None                                  # one image: the probe would be the parse
+    else:
+        text_pages = read_pdf_pages(path)
+        if not text_pages or (text_pages[0] is not None and ocr != "always"):
+            return None
+        from ingest.ocr import ocr_pdf_pages
+        pages = ocr_pdf_pages(path, [0], ocr_threads)
+        info = SourceInfo(str(path), "", "pdf", len(text_pages), (1,))
+    if not pages or not any(page.lines for page in pages):
+        return None
+    return pages_to_bulletin(pages, info, (), tuple(series))
+
+
 def parse_file(path: str | Path, ocr: str = "auto", ocr_threads: int | None = None,
                series: tuple[str, ...] = ()) -> Bulletin:
     """A PDF, an image or a folder of page images -> one Bulletin (`ocr_threads`: the native

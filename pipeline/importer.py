@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -160,6 +160,11 @@ def _prepare(corpus: Corpus, path: Path, report: ImportReport, make_job) -> Job 
 
 
 def _store(corpus: Corpus, parsed: Parsed, report: ImportReport, on_error: str):
+    if parsed.duplicate_of is not None:           # a scan of an issue stored from a text PDF
+        result = corpus.record_duplicate(parsed.digest, display_path(parsed.path), parsed.duplicate_of,
+                                         report.run_id)
+        report.results.append(result)
+        return result
     if parsed.failure is not None:
         error = parsed.error
         if on_error == "raise":
@@ -176,13 +181,18 @@ def _store(corpus: Corpus, parsed: Parsed, report: ImportReport, on_error: str):
     return result
 
 
-def run_jobs(jobs: list[Job], n_jobs: int = 1, scheduler: str | None = None) -> Iterator[Parsed]:
-    """Parse/tag jobs in worker processes (loky), on a Dask cluster, or in this process."""
+def run_jobs(jobs: list[Job], n_jobs: int = 1, scheduler: str | None = None,
+             update: Callable[[Job], Job] | None = None) -> Iterator[Parsed]:
+    """Parse/tag jobs in worker processes (loky), on a Dask cluster, or in this process;
+    `update` completes each job in the parent (in this process: just before it runs, so it sees
+    what the run stored by then; for workers: before they start)."""
     if not jobs:
         return
     if n_jobs == 1 and scheduler is None and not jobs[0].isolated:
-        yield from map(work, jobs)
+        yield from map(work, _Updated(jobs, update) if update else jobs)
         return
+    if update is not None:     # joblib dispatches from its own thread: complete the jobs here, now
+        jobs = [update(job) for job in jobs]
     from joblib import Parallel, delayed, parallel_backend
     if scheduler is not None:
         try:
@@ -194,6 +204,17 @@ def run_jobs(jobs: list[Job], n_jobs: int = 1, scheduler: str | None = None) -> 
             yield from Parallel(return_as="generator_unordered")(delayed(work)(j) for j in jobs)
         return
     yield from _loky(jobs, n_jobs)
+
+
+class _Updated(list):
+    """The jobs, each updated when it is taken (iteration is lazy, in the parent)."""
+
+    def __init__(self, jobs: list[Job], update: Callable[[Job], Job]):
+        super().__init__(jobs)
+        self.update = update
+
+    def __iter__(self):
+        return (self.update(job) for job in list.__iter__(self))
 
 
 def _loky(jobs: list[Job], n_jobs: int) -> Iterator[Parsed]:
@@ -244,7 +265,8 @@ def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | 
                 progress and progress(str(path), (report.failures or report.results)[-1], report)
             else:
                 todo.append(job)
-        for parsed in run_jobs(todo, jobs, scheduler):
+        for parsed in run_jobs(todo, jobs, scheduler, update=lambda job: replace(
+                job, known_issues=corpus.text_issues())):
             outcome = _store(corpus, parsed, report, on_error)
             progress and progress(parsed.path, outcome, report)
     except KeyboardInterrupt:

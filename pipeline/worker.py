@@ -38,6 +38,7 @@ class Job:
     isolated: bool = True            # in a worker process: the memory ceiling may be applied
     threads: int | None = None       # native threads (OCR, BLAS) this worker may use (None: all)
     series: tuple[str, ...] = ()     # masthead names the user configured (Settings.series)
+    known_issues: frozenset = frozenset()   # issues stored from a text PDF: a scan of one is a duplicate
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,7 @@ class Parsed:
     pages: int = 0
     seconds: float = 0.0
     segments: tuple[tuple[str, str], ...] | None = None   # search tokens, cut in the worker
+    duplicate_of: str | None = None      # the stored issue this scan holds (known from page 1)
 
     @property
     def error(self) -> JianbaoError | None:
@@ -99,6 +101,20 @@ def _share_cores(threads: int) -> None:
     threadpool_limits(limits=threads)
 
 
+def _known_scan(job: Job) -> str | None:
+    """The issue id when the document is a scan of an issue already stored from a text PDF
+    (read from its first page only; OCR of the other pages is saved), else None."""
+    if not job.known_issues:
+        return None
+    from corpus.store import issue_id_for
+    from ingest.reader import probe_scan
+    probe = probe_scan(job.path, job.ocr, job.threads, job.series)
+    if probe is None or not (probe.meta.series and probe.meta.year and probe.meta.issue_no):
+        return None
+    issue_id = issue_id_for(probe)
+    return issue_id if issue_id in job.known_issues else None
+
+
 def work(job: Job) -> Parsed:
     """Parse and tag one document; every failure comes back as data, never as an exception."""
     from ingest.reader import parse_file
@@ -115,6 +131,10 @@ def work(job: Job) -> Parsed:
         previous = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, job.limits.seconds)
     try:
+        duplicate = _known_scan(job)
+        if duplicate:
+            return Parsed(job.path, job.digest, duplicate_of=duplicate,
+                          seconds=time.perf_counter() - started)
         bulletin = parse_file(job.path, ocr=job.ocr, ocr_threads=job.threads, series=job.series)
         tags = tuple(_tagger(job.models_dir)(bulletin)) if job.models_dir else None
         return Parsed(job.path, job.digest, bulletin, tags, pages=bulletin.source.n_pages,

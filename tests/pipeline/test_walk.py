@@ -108,3 +108,21 @@ def test_a_killed_run_shows_what_it_stored(tmp_path):
         corpus.add_bulletin(parse_file(SAMPLE), run_id=run_id)     # then kill -9: no finish_run
         run, = run_records(corpus.conn)
         assert (run["state"], run["imported"], run["seconds"]) == ("killed or running", 1, None)
+
+
+def test_a_scan_of_an_issue_stored_from_its_text_pdf_is_known_from_page_one(tmp_path):
+    """The duplicate is recorded after one page of OCR, not a whole scan's (first `make run`)."""
+    from pipeline.worker import Job, work
+    scan = ROOT / "examples" / "scans" / "2025-06-scan.pdf"
+    parsed = work(Job(str(scan), "d", known_issues=frozenset({"2025-06"}), isolated=False))
+    assert (parsed.duplicate_of, parsed.bulletin) == ("2025-06", None)
+    assert work(Job(str(scan), "d", known_issues=frozenset({"2019-03"}), isolated=False)).bulletin is not None
+    folder = tmp_path / "batch"
+    (folder / "scans").mkdir(parents=True)
+    shutil.copy(SAMPLE, folder / "2025-06.pdf")
+    shutil.copy(scan, folder / "scans" / "2025-06-scan.pdf")
+    with memory_corpus() as corpus:
+        report = import_paths(corpus, [folder])
+        assert (report.counts["imported"], report.counts["duplicate"]) == (1, 1)
+        status = corpus.conn.execute("SELECT status, issue_id FROM documents WHERE path LIKE '%scan.pdf'").fetchone()
+        assert tuple(status) == ("duplicate", "2025-06")
