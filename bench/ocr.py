@@ -203,8 +203,9 @@ def bench_ocr(pages_per_scan: int = 2, samples=("2025-06", "2026-02"), default: 
     return result
 
 
-def quality(samples=SAMPLES) -> dict:
-    """Parse clean and degraded scans of the samples; score against their sources."""
+def quality(samples=SAMPLES, options=None) -> dict:
+    """Parse clean and degraded scans of the samples (with `options`, an OcrOptions, or the
+    defaults); score against their sources."""
     from ingest import parse_file
     from fixtures.source import load_source
 
@@ -213,7 +214,7 @@ def quality(samples=SAMPLES) -> dict:
         for degrade in (False, True):
             for stem, pdf in render_scans(Path(tmp), samples, degrade=degrade).items():
                 start = time.perf_counter()
-                got = parse_file(pdf)
+                got = parse_file(pdf, ocr_options=options)
                 secs = time.perf_counter() - start
                 expected = load_source(ROOT / "examples" / "src" / f"{stem}.txt").bulletin
                 key = f"{stem}-{'degraded' if degrade else 'clean'}"
@@ -400,26 +401,18 @@ SWEEP = ((960, None), (736, None), (1280, None), (960, 300), (960, 200))
 def sweep(samples=SAMPLES, configs=SWEEP) -> dict:
     """Quality and speed per (detector limit, forced rasterising dpi or None for the rule):
     the measurements behind DET_LIMIT and the rasterising resolution."""
-    from ingest import ocr
+    from ingest.ocr import OcrOptions
     out = {}
-    saved = ocr.DET_LIMIT, ocr._render_dpi
-    try:
-        for limit, dpi in configs:
-            ocr.DET_LIMIT = limit
-            ocr._ENGINES.clear()
-            ocr._render_dpi = saved[1] if dpi is None else (lambda native, d=dpi: float(d))
-            runs = quality(samples)
-            out[f"det{limit}-{dpi or 'native'}dpi"] = {
-                "cer_max": max(r["cer"] for r in runs.values()),
-                "titles_exact": sum(r["titles_exact"] for r in runs.values()),
-                "titles": sum(r["titles"] for r in runs.values()),
-                "tables_ok": sum(r["tables"] for r in runs.values()),
-                "meta_ok": sum(r["meta"] for r in runs.values()),
-                "s_per_page": round(statistics.mean(r["s_per_page"] for r in runs.values()), 2),
-                "runs": runs}
-    finally:
-        ocr.DET_LIMIT, ocr._render_dpi = saved
-        ocr._ENGINES.clear()
+    for limit, dpi in configs:
+        runs = quality(samples, OcrOptions(det_limit=limit, dpi=dpi))
+        out[f"det{limit}-{dpi or 'native'}dpi"] = {
+            "cer_max": max(r["cer"] for r in runs.values()),
+            "titles_exact": sum(r["titles_exact"] for r in runs.values()),
+            "titles": sum(r["titles"] for r in runs.values()),
+            "tables_ok": sum(r["tables"] for r in runs.values()),
+            "meta_ok": sum(r["meta"] for r in runs.values()),
+            "s_per_page": round(statistics.mean(r["s_per_page"] for r in runs.values()), 2),
+            "runs": runs}
     return out
 
 

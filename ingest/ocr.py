@@ -85,7 +85,7 @@ MIN_SHAPES = 5             # ... measured on at least this many shapes (one glyp
 # ------------------------------------------------------------------ the engine
 
 
-_ENGINES: dict = {}        # threads -> engine: a cache, like lru_cache, filled on first use
+_ENGINES: dict = {}        # (threads, det_limit) -> engine: a cache, like lru_cache, filled on first use
 _LOCK = threading.Lock()
 
 
@@ -110,7 +110,27 @@ def _model_files() -> dict[str, Path]:
     return files
 
 
-def _build_engine(where: Path, threads: int | None = None):
+@dataclass(frozen=True, slots=True)
+class OcrOptions:
+    """How OCR runs, passed down (never set on the module): the native threads it may use
+    (None: every core), the detector's limit and a forced rasterising resolution (None: the
+    rule of `_render_dpi`). The defaults are the measured ones; `python -m bench ocr --sweep`
+    measures others by passing them here."""
+
+    threads: int | None = None
+    det_limit: int = DET_LIMIT
+    dpi: float | None = None
+
+
+def as_options(options: "OcrOptions | int | None") -> OcrOptions:
+    """Callers that only share cores pass a thread count; None is every default."""
+    if isinstance(options, OcrOptions):
+        return options
+    return OcrOptions(threads=options)
+
+
+def _build_engine(where: Path, options: OcrOptions = OcrOptions()):
+    threads = options.threads
     try:
         from rapidocr import RapidOCR
         files = _model_files()
@@ -127,7 +147,7 @@ def _build_engine(where: Path, threads: int | None = None):
               # a bulk import with N workers on C cores gives each C/N threads (pipeline/worker.py)
               "EngineConfig.onnxruntime.intra_op_num_threads": threads or -1,
               "Global.max_side_len": 100_000, "Global.text_score": MIN_SCORE,
-              "Det.limit_type": "max", "Det.limit_side_len": DET_LIMIT,
+              "Det.limit_type": "max", "Det.limit_side_len": options.det_limit,
               "Det.model_path": str(files["det"]), "Rec.model_path": str(files["rec"]),
               "Cls.model_path": str(files["cls"])}
     if threads:
@@ -142,13 +162,15 @@ def _build_engine(where: Path, threads: int | None = None):
     return engine
 
 
-def engine(where: str | Path = "<ocr>", threads: int | None = None):
-    """The process's RapidOCR engine for a thread count, built on first use (models load in
-    ~1 s); `threads` None lets onnxruntime use every core."""
+def engine(where: str | Path = "<ocr>", options: OcrOptions | int | None = None):
+    """The process's RapidOCR engine for a thread count and detector limit, built on first use
+    (models load in ~1 s); a cache like lru_cache, keyed by what the engine is built with."""
+    options = as_options(options)
+    key = (options.threads, options.det_limit)
     with _LOCK:
-        if threads not in _ENGINES:
-            _ENGINES[threads] = _build_engine(Path(where), threads)
-        return _ENGINES[threads]
+        if key not in _ENGINES:
+            _ENGINES[key] = _build_engine(Path(where), options)
+        return _ENGINES[key]
 
 
 def _detect(eng, bgr: np.ndarray) -> list[np.ndarray]:
@@ -457,7 +479,7 @@ def _read_upright(eng, prep: _Prepared, dpi: float) -> tuple[_Prepared, list[Box
 
 
 def ocr_image(img: np.ndarray, dpi: float, number: int, where: str | Path = "<image>",
-              threads: int | None = None) -> Page:
+              threads: OcrOptions | int | None = None) -> Page:
     """One page image (grey or RGB array) -> a Page of OCR lines in points."""
     eng = engine(where, threads)
     gray, colour = _dark_on_light(*_to_gray(img))
@@ -502,7 +524,7 @@ def _render_dpi(native: float | None) -> float:
     return float(min(MAX_DPI, max(MIN_DPI, round(native))))
 
 
-def ocr_pdf_pages(path: str | Path, indices: list[int], threads: int | None = None) -> list[Page]:
+def ocr_pdf_pages(path: str | Path, indices: list[int], threads: OcrOptions | int | None = None) -> list[Page]:
     """OCR the pages at these 0-based indices of a PDF; Pages numbered index + 1."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
@@ -518,7 +540,7 @@ def ocr_pdf_pages(path: str | Path, indices: list[int], threads: int | None = No
                 if pdfium_c.FPDFPage_CountObjects(page.raw) == 0:    # nothing drawn: a blank page
                     pages.append(Page(index + 1, page.get_width(), page.get_height(), (), (), "ocr"))
                     continue
-                dpi = _render_dpi(_native_dpi(page, page.get_width()))
+                dpi = as_options(threads).dpi or _render_dpi(_native_dpi(page, page.get_width()))
                 bitmap = page.render(scale=dpi / 72, rev_byteorder=True)
                 img = bitmap.to_numpy()
                 if img.ndim == 3 and img.shape[2] == 4:
@@ -586,7 +608,7 @@ def _frames(path: Path):
         raise UnreadableImage(path, str(exc)) from exc
 
 
-def ocr_image_files(paths, threads: int | None = None) -> list[Page]:
+def ocr_image_files(paths, threads: OcrOptions | int | None = None) -> list[Page]:
     """OCR page images (PNG/JPEG/TIFF, multi-page TIFF too); pages numbered from 1 across all."""
     paths = [Path(p) for p in paths]
     if paths:

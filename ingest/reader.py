@@ -9,11 +9,15 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ingest.document import Bulletin, IngestWarning, Page, SourceInfo
 from errors import (InvalidValue, EmptyDocument, MissingFile, NoTextFound, NoTextLayer, UnreadableFile,
                            UnsupportedFile)
 from ingest.pdf import read_pdf_pages
+
+if TYPE_CHECKING:
+    from ingest.ocr import OcrOptions
 from ingest.segment import pages_to_bulletin
 
 IMAGE_KINDS = {"png", "jpeg", "tiff"}
@@ -95,12 +99,13 @@ def folder_digest(images: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def read_pages(path: Path, ocr: str = "auto", ocr_threads: int | None = None
-               ) -> tuple[list[Page], SourceInfo, list[IngestWarning]]:
+def read_pages(path: Path, ocr: str = "auto", ocr_threads: int | None = None,
+               ocr_options: "OcrOptions | None" = None) -> tuple[list[Page], SourceInfo, list[IngestWarning]]:
     """All pages of a PDF, image or page-image folder, OCR'd where the text layer is unusable."""
     if ocr not in OCR_MODES:
         raise InvalidValue(f"ocr must be one of {', '.join(OCR_MODES)}, not {ocr!r}")
     warnings: list[IngestWarning] = []
+    ocr_threads = ocr_options or ocr_threads          # the OCR functions take either
     if not path.exists():
         raise MissingFile(path)
     if path.is_dir():
@@ -171,11 +176,12 @@ def probe_scan(path: str | Path, ocr: str = "auto", ocr_threads: int | None = No
 
 
 def parse_file(path: str | Path, ocr: str = "auto", ocr_threads: int | None = None,
-               series: tuple[str, ...] = ()) -> Bulletin:
+               series: tuple[str, ...] = (), ocr_options: "OcrOptions | None" = None) -> Bulletin:
     """A PDF, an image or a folder of page images -> one Bulletin (`ocr_threads`: the native
-    threads OCR may use, None for all cores; `series`: masthead names the user configured)."""
+    threads OCR may use, None for all cores; `series`: masthead names the user configured;
+    `ocr_options`: other OCR settings to measure, an ingest.ocr.OcrOptions)."""
     path = Path(path)
-    pages, info, warnings = read_pages(path, ocr, ocr_threads)
+    pages, info, warnings = read_pages(path, ocr, ocr_threads, ocr_options)
     if not pages:
         raise EmptyDocument(path)
     if not any(page.lines for page in pages):
