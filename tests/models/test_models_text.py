@@ -163,3 +163,28 @@ def test_unknown_labels_in_training_data_are_refused(tmp_path):
                                       '"companies": []}\n', encoding="utf-8")
     with pytest.raises(InvalidTrainingData, match="x.jsonl:1.*nope"):
         load_examples(tmp_path)
+
+
+def test_pinyin_annotations_of_mirror_sites_are_dropped():
+    from models.article import article_to_prepared, strip_ruby
+    assert strip_ruby("推動(dòng)快遞行業(yè)發(fā)展(2023年)") == "推動快遞行業發展(2023年)"
+    assert article_to_prepared("標(biāo)題", "正文(zhèng)內容").text == "正文內容"
+
+
+def test_an_untitled_text_takes_its_first_short_line_as_title():
+    from models.article import split_headline
+    assert split_headline("邮政网点延长营业时间\n本报讯 近日，某区邮政分公司……") == \
+        ("邮政网点延长营业时间", "本报讯 近日，某区邮政分公司……")
+    assert split_headline("近日，某区邮政分公司延长了营业时间。\n第二段。")[0] == ""   # a sentence
+    assert split_headline("只有一行")[0] == ""
+
+
+def test_paragraphs_are_cut_from_the_articles_own_words():
+    from models.article import article_to_prepared
+    from models.topics import prepared_to_paragraphs
+    long_a, long_b = "快递员送清凉活动在各网点展开" * 8, "无人机航线开通运送药品" * 9
+    doc = article_to_prepared("标题", f"{long_a}\n短句\n{long_b}")
+    paragraphs = prepared_to_paragraphs(doc, 80)
+    assert [p.text for p in paragraphs] == [long_a, long_b]
+    assert "".join(paragraphs[1].norm_words[1:]) == long_b
+    assert prepared_to_paragraphs(article_to_prepared("标题", long_a), 80) == []   # one is no choice
