@@ -188,3 +188,14 @@ def test_paragraphs_are_cut_from_the_articles_own_words():
     assert [p.text for p in paragraphs] == [long_a, long_b]
     assert "".join(paragraphs[1].norm_words[1:]) == long_b
     assert prepared_to_paragraphs(article_to_prepared("标题", long_a), 80) == []   # one is no choice
+
+
+def test_cue_words_are_features_of_title_body_and_paragraphs():
+    from models.article import article_to_prepared
+    from models.topics import cues_to_patterns, prepared_to_cues
+
+    patterns = cues_to_patterns((("慰问", "送清凉"), ("无人机",)))
+    doc = article_to_prepared("夏日送清凉", "工会慰问了快递员。\n第二段没有提到。\n第三段再次慰问。")
+    title_care, body_care, share_care, title_drone, body_drone, share_drone = prepared_to_cues(doc, patterns)
+    assert title_care == 1.0 and 0 < body_care < 1 and share_care == pytest.approx(2 / 3)
+    assert (title_drone, body_drone, share_drone) == (0.0, 0.0, 0.0)
