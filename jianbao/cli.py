@@ -288,13 +288,13 @@ def search_cli(ctx: typer.Context, query: str, topic: Optional[str] = None,
                until: Optional[str] = None, limit: int = 20,
                fmt: Fmt = typer.Option(Fmt.table, "--format")):
     """Chinese full-text search over titles and text, ranked, with highlighted snippets."""
-    from jianbao.render import print_frame
+    from corpus.analytics import SEARCH_COLUMNS
     from pipeline.resources import notebook
     topic, company = _filters(topic, company)
     with open_corpus(ctx) as corpus:
-        frame = notebook(corpus).search(query, limit=limit, topic=topic, company=company,
-                                        since=since, until=until)
-    print_frame(frame, fmt.value)
+        rows = notebook(corpus).search_rows(query, limit=limit, topic=topic, company=company,
+                                            since=since, until=until)
+    print_rows(SEARCH_COLUMNS, rows, fmt.value)
 
 
 def _filters(topic: str | None, company: str | None) -> tuple[str | None, str | None]:
