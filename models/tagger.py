@@ -5,15 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from errors import IncompatibleModel
 from models.article import Prepared, article_to_prepared, item_to_title_text
-from models.companies import (CONCERNING, AliasMatcher, CompanyModel, Entity, Mention, build_alias_matcher, build_nlp,
-                              doc_to_entities, mention_roles, mentions_to_features, prepared_to_doc, prepared_to_mentions)
+from models.companies import (CONCERNING, AliasMatcher, CompanyModel, Entity, Mention, build_alias_matcher,
+                              mention_roles, mentions_to_features, prepared_to_mentions)
+from models.ruler import PhraseRuler, build_ruler, prepared_to_entities
 from models.taxonomy import Taxonomy
-from models.topics import TopicModel
+
+if TYPE_CHECKING:
+    from models.topics import TopicModel
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +61,7 @@ class TagModel:
 
 
 class Tagger:
-    """A loaded model ready to tag; builds its spaCy pipeline and alias matcher once."""
+    """A loaded model ready to tag; builds its alias matcher and entity ruler once."""
 
     def __init__(self, model: TagModel, version: str = "unsaved"):
         if not isinstance(model, TagModel):
@@ -65,7 +69,7 @@ class Tagger:
         self.model = model
         self.version = version
         self.matcher: AliasMatcher = build_alias_matcher(model.taxonomy)
-        self.nlp = build_nlp(model.taxonomy, model.words, model.hmm)
+        self.ruler: PhraseRuler = build_ruler(model.taxonomy, model.words, model.hmm)
 
     @classmethod
     def load(cls, models_dir: str | Path, version: str | None = None) -> Tagger:
@@ -109,8 +113,8 @@ class Tagger:
         ]
 
     def _entities(self, doc: Prepared, mentions: list[Mention]) -> list[Entity]:
-        """Places and organisations of one article, via the spaCy pipeline."""
-        return doc_to_entities(doc, prepared_to_doc(self.nlp, doc, mentions), self.model.taxonomy.org_heads)
+        """Places and organisations of one article (the EntityRuler's patterns, models.ruler)."""
+        return prepared_to_entities(self.ruler, doc, mentions, self.model.taxonomy.org_heads)
 
 
 def top_up(selected: np.ndarray, scores: np.ndarray, minimum: int) -> np.ndarray:

@@ -190,3 +190,41 @@ def test_organisations_are_built_from_place_and_head(tagger):
     tags = tagger.tag("", "浦东新区总工会和松江区邮政管理局走访了快递网点。")
     orgs = {e.text for e in tags.entities if e.label == "ORG"}
     assert {"浦东新区总工会", "松江区邮政管理局"} <= orgs
+
+
+def test_entity_ruler_without_spacy_finds_what_spacys_entityruler_finds(tagger):
+    """models.ruler against the spaCy pipeline it replaces (companies.build_nlp), on every 3rd
+    training article and on texts made to collide (a place inside a company name, places that
+    overlap, a place before an organisation head)."""
+    from models.companies import build_nlp, doc_to_entities, prepared_to_doc, prepared_to_mentions
+    from models.ruler import prepared_to_entities
+    from models.train import load_examples
+
+    model = tagger.model
+    nlp = build_nlp(model.taxonomy, model.words, model.hmm)
+    articles = [(e.title, e.text) for e in load_examples()[::3]] + [
+        ("上海浦东新区总工会", "浦东新区邮政分公司与上海市浦东新区邮政管理局、青浦区总工会走访顺丰速运上海浦东网点。"),
+        ("", "松江区松江区人民政府和嘉定区快递协会在嘉定区嘉定镇开展活动。")]
+    checked = 0
+    for title, text in articles:
+        doc = tagger.prepare(title, text)
+        mentions = prepared_to_mentions(tagger.matcher, doc)
+        ours = prepared_to_entities(tagger.ruler, doc, mentions, model.taxonomy.org_heads)
+        spacy_found = doc_to_entities(doc, prepared_to_doc(nlp, doc, mentions), model.taxonomy.org_heads)
+        assert ours == spacy_found, title
+        checked += bool(ours)
+    assert checked >= 100
+
+
+def test_tagging_imports_no_spacy_scipy_or_pandas(trained):
+    """Loading the model and tagging with it needs numpy only (seconds of imports saved per
+    process: python -m bench startup)."""
+    import subprocess
+    import sys
+    models_dir, _ = trained
+    script = ("import sys; from models import Tagger; t = Tagger.load(sys.argv[1]);"
+              "t.tag('顺丰开展反诈宣传', '浦东新区总工会走访快递网点。');"
+              "print(sorted({'spacy', 'scipy', 'pandas', 'sklearn'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", script, str(models_dir)], capture_output=True, text=True,
+                         timeout=300)
+    assert out.stdout.strip() == "[]", out.stderr
