@@ -11,6 +11,7 @@ import numpy as np
 
 from errors import IncompatibleModel
 from models.article import Prepared, article_to_prepared, item_to_title_text
+from models.compact import CompactTagModel
 from models.companies import (CONCERNING, AliasMatcher, CompanyModel, Entity, Mention, build_alias_matcher,
                               mention_roles, mentions_to_features, prepared_to_mentions)
 from models.ruler import PhraseRuler, build_ruler, prepared_to_entities
@@ -63,8 +64,8 @@ class TagModel:
 class Tagger:
     """A loaded model ready to tag; builds its alias matcher and entity ruler once."""
 
-    def __init__(self, model: TagModel, version: str = "unsaved"):
-        if not isinstance(model, TagModel):
+    def __init__(self, model: TagModel | CompactTagModel, version: str = "unsaved"):
+        if not isinstance(model, TagModel | CompactTagModel):
             raise IncompatibleModel(f"model {version!r} is not a jianbao tag model: run `jianbao train`")
         self.model = model
         self.version = version
@@ -72,11 +73,14 @@ class Tagger:
         self.ruler: PhraseRuler = build_ruler(model.taxonomy, model.words, model.hmm)
 
     @classmethod
-    def load(cls, models_dir: str | Path, version: str | None = None) -> Tagger:
-        """The saved model `version` (default: the active one) of `models_dir`."""
-        from models.persist import load_model
+    def load(cls, models_dir: str | Path, version: str | None = None, full: bool = False) -> Tagger:
+        """The saved model `version` (default: the active one) of `models_dir`: its compact form
+        (numpy and JSON, no scikit-learn imported) when it has one, unless `full` asks for the
+        fitted pipelines (evaluation and tests that read them)."""
+        from models.persist import load_compact_model, load_model
 
-        model, meta = load_model(models_dir, version)
+        loaded = None if full else load_compact_model(models_dir, version)
+        model, meta = loaded or load_model(models_dir, version)
         return cls(model, meta["version"])
 
     def prepare(self, title: str, text: str) -> Prepared:
