@@ -47,8 +47,14 @@ def _heavy_imports(argv: list[str], env: dict, before=None) -> list[str]:
         before()
     out = subprocess.run([sys.executable, "-X", "importtime", *argv[1:]], env=env, capture_output=True,
                          text=True)
-    names = {line.rsplit("|", 1)[-1].strip() for line in out.stderr.splitlines() if "|" in line}
-    return sorted(h for h in HEAVY if h in names)
+    cumulative = {}
+    for line in out.stderr.splitlines():
+        if line.startswith("import time:") and line.count("|") == 2:
+            _, total, name = line.split("|")
+            if total.strip().isdigit():
+                cumulative[name.strip()] = int(total)
+    # an import refused on purpose (jieba's of pkg_resources) is listed too, at a few microseconds
+    return sorted(h for h in HEAVY if cumulative.get(h, 0) > 1000)
 
 
 def nine_page_pdf(folder: Path) -> Path:
