@@ -41,11 +41,15 @@ def _poll_parent(parent: int) -> None:
     os._exit(1)
 
 
-def die_with_parent(parent: int) -> None:
+def die_with_parent(parent: int, kernel: bool = True) -> None:
     """Make this process end when `parent` (the pid that started it) ends: the kernel's death
-    signal where there is one, and in any case a daemon thread polling the parent pid (which also
-    covers a parent that died before the signal was asked for)."""
-    _death_signal()
+    signal where there is one (unless `kernel` is False), and in any case a daemon thread polling
+    the parent pid (which also covers a parent that died before the signal was asked for).
+
+    Linux sends the death signal when the *thread* that started the process ends: a pool whose
+    processes may be started from short-lived threads (a server's) polls only."""
+    if kernel:
+        _death_signal()
     if os.getppid() != parent:
         os._exit(1)
     threading.Thread(target=_poll_parent, args=(parent,), name="jianbao-parent-watch", daemon=True).start()
