@@ -1,6 +1,6 @@
 """Benchmarks: jianbao against the raw libraries on the same input, in one run.
 
-    python -m bench parse|ocr|tag|all [--repeat N]
+    python -m bench parse|ocr|tag|corpus|bulk|serve|startup|all [--repeat N]
 
 Targets (from the issues): parse <= 1.5x pdfplumber's extract_words; OCR <= 1.1x raw RapidOCR;
 tagging >= 300 articles/s on one core.
@@ -70,9 +70,14 @@ def bench_corpus(repeat: int = 1, articles: int = 200_000) -> dict:
     return run(articles)
 
 
-def bench_bulk(repeat: int = 1) -> dict:
+def bench_bulk(repeat: int = 1, issues: int = 500, scans: int = 20) -> dict:
     from bench.bulk import bench_bulk as run
-    return run()
+    return run(issues, scans)
+
+
+def bench_startup(repeat: int = 3) -> dict:
+    from bench.startup import bench_startup as run
+    return run(repeat)
 
 
 def bench_serve(repeat: int = 1) -> dict:
@@ -81,17 +86,21 @@ def bench_serve(repeat: int = 1) -> dict:
 
 
 SECTIONS = {"parse": bench_parse, "ocr": bench_ocr, "tag": bench_tag, "corpus": bench_corpus,
-            "bulk": bench_bulk, "serve": bench_serve}
+            "bulk": bench_bulk, "serve": bench_serve,
+            "startup": bench_startup}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("section", choices=[*SECTIONS, "all"])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--issues", type=int, default=500, help="bulk: generated issues")
+    parser.add_argument("--scans", type=int, default=20, help="bulk: generated scans")
     args = parser.parse_args(argv)
     names = list(SECTIONS) if args.section == "all" else [args.section]
     for name in names:
-        result = SECTIONS[name](args.repeat)
+        extra = {"issues": args.issues, "scans": args.scans} if name == "bulk" else {}
+        result = SECTIONS[name](args.repeat, **extra)
         print(json.dumps({name: result}, ensure_ascii=False))
     return 0
 

@@ -137,14 +137,26 @@ def snippet(text: str, words: list[str], width: int = 60, mark: tuple[str, str] 
     return ("…" if lo else "") + marked.replace("\n", " ") + ("…" if lo + width < len(text) else "")
 
 
+SEARCH_COLUMNS = ("article_id", "date", "title", "score", "snippet")
+
+
 def search(conn, query: str, segment: Callable[[str], str], topic: str | None = None,
            company: str | None = None, since: str | None = None, until: str | None = None,
            limit: int = 20):
-    """Chinese full-text search: BM25 over jieba-segmented title and text (title weighs 5x)."""
+    """Chinese full-text search as a DataFrame (the rows of `search_rows`)."""
     import pandas as pd
+    return pd.DataFrame(search_rows(conn, query, segment, topic, company, since, until, limit),
+                        columns=list(SEARCH_COLUMNS))
+
+
+def search_rows(conn, query: str, segment: Callable[[str], str], topic: str | None = None,
+                company: str | None = None, since: str | None = None, until: str | None = None,
+                limit: int = 20) -> list[tuple]:
+    """Chinese full-text search: BM25 over jieba-segmented title and text (title weighs 5x);
+    rows of SEARCH_COLUMNS, best first (no pandas: the CLI prints them as they are)."""
     segmented = segment(query)
     if not segmented.strip():
-        return pd.DataFrame(columns=["article_id", "date", "title", "score", "snippet"])
+        return []
     where, params = article_filter(topic=topic, company=company, since=since, until=until)
     # rank inside the FTS index first and join only the top hits: joining every match before
     # ranking cost 214 ms against 33 ms on 200,000 articles (python -m bench corpus)
@@ -157,9 +169,8 @@ def search(conn, query: str, segment: Callable[[str], str], topic: str | None = 
         f"{filtered} ORDER BY rank LIMIT ?) h JOIN articles a USING (article_id) ORDER BY h.rank",
         [fts_query(segmented), *params, limit]).fetchall()
     words = [w for w in segmented.split() if len(w) > 1] or segmented.split()
-    return pd.DataFrame([(r["article_id"], r["date"], r["title"], round(-r["rank"], 3),
-                          snippet(r["text"], words)) for r in rows],
-                        columns=["article_id", "date", "title", "score", "snippet"])
+    return [(r["article_id"], r["date"], r["title"], round(-r["rank"], 3), snippet(r["text"], words))
+            for r in rows]
 
 
 SUBMITTED, PUBLISHED = "来稿数", "刊用数"

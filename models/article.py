@@ -6,8 +6,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sklearn.base import BaseEstimator, TransformerMixin
-
 from models.tokenize import text_to_tokens, to_simplified
 
 TITLE_SEP = "\n"
@@ -95,19 +93,9 @@ def _cut_like(text: str, tokens: Iterable[str]) -> Iterable[str]:
         start += len(token)
 
 
-class ArticlePreparer(BaseEstimator, TransformerMixin):
-    """Turn articles into `Prepared`; already prepared articles pass through unchanged."""
-
-    def __init__(self, words: tuple[str, ...] = (), hmm: bool = False):
-        self.words = words
-        self.hmm = hmm
-
-    def fit(self, X, y=None):
-        return self
-
-    def transform(self, X) -> list[Prepared]:
-        return [x if isinstance(x, Prepared) else self.prepare(*item_to_title_text(x)) for x in X]
-
-    def prepare(self, title: str, text: str) -> Prepared:
-        """Prepare one article with this preparer's dictionary."""
-        return article_to_prepared(title, text, tuple(self.words), self.hmm)
+def __getattr__(name: str):
+    """Models pickled before ArticlePreparer moved to models.preparer still load."""
+    if name == "ArticlePreparer":
+        from models.preparer import ArticlePreparer
+        return ArticlePreparer
+    raise AttributeError(f"module 'models.article' has no attribute {name!r}")

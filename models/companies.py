@@ -19,17 +19,17 @@ from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from sklearn.base import clone
-from sklearn.feature_extraction import DictVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold
-from sklearn.pipeline import Pipeline
 
 from models.article import Prepared
+from models.scoring import calibrate
 from models.taxonomy import Taxonomy
 from models.tokenize import text_to_tokens
-from models.topics import calibrate, choose_thresholds, fit_platt, positive_proba
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 COMPANY, ORG, GPE = "COMPANY", "ORG", "GPE"
 HAN = r"^[\u4e00-\u9fff]+$"
@@ -628,6 +628,9 @@ class CompanyConfig:
 
 def build_company_pipeline(cfg: CompanyConfig) -> Pipeline:
     """Mention features → logistic regression."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
     classifier = LogisticRegression(C=cfg.C, class_weight="balanced", max_iter=5000, random_state=cfg.seed)
     return Pipeline([("features", DictVectorizer(sparse=False)), ("clf", classifier)])
 
@@ -651,6 +654,7 @@ class CompanyModel:
         if self.pipeline is None:
             proba = np.ones(len(pairs))
         else:
+            from models.topics import positive_proba
             X = self.pipeline.named_steps["features"].transform([features[i][key] for i, key in pairs])
             proba = calibrate(positive_proba(self.pipeline.named_steps["clf"], X), self.calibration)
         for (i, key), p in zip(pairs, proba):
@@ -661,6 +665,7 @@ class CompanyModel:
 def train_company_model(features: list[dict[str, dict[str, float]]], gold: list[set[str]],
                         labels: tuple[str, ...], cfg: CompanyConfig) -> tuple[CompanyModel, list[set[str]]]:
     """Fit on (article, mentioned company) pairs, threshold from K-fold; also the K-fold sets per article."""
+    from models.topics import choose_thresholds, fit_platt
     pairs = [(i, key) for i, per_doc in enumerate(features) for key in per_doc]
     rows = [features[i][key] for i, key in pairs]
     y = np.array([key in gold[i] for i, key in pairs], dtype=bool)
@@ -680,6 +685,8 @@ def train_company_model(features: list[dict[str, dict[str, float]]], gold: list[
 
 def _out_of_fold(cfg: CompanyConfig, rows: list[dict], y: np.ndarray) -> np.ndarray:
     """K-fold scores of every candidate pair."""
+    from sklearn.base import clone
+    from sklearn.model_selection import KFold
     scores = np.zeros(len(rows))
     folds = KFold(n_splits=min(cfg.folds, len(rows)), shuffle=True, random_state=cfg.seed)
     for fit_idx, held_idx in folds.split(rows):

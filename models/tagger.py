@@ -5,16 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from errors import IncompatibleModel
 from models.article import Prepared, article_to_prepared, item_to_title_text
-from models.companies import (CONCERNING, AliasMatcher, CompanyModel, Entity, Mention, build_alias_matcher, build_nlp,
-                              doc_to_entities, mention_roles, mentions_to_features, mentions_to_lists, prepared_to_doc,
-                              prepared_to_mentions)
+from models.compact import CompactTagModel
+from models.companies import (CONCERNING, AliasMatcher, CompanyModel, Entity, Mention, build_alias_matcher,
+                              mention_roles, mentions_to_features, mentions_to_lists, prepared_to_mentions)
+from models.ruler import PhraseRuler, build_ruler, prepared_to_entities
 from models.taxonomy import Taxonomy
-from models.topics import TopicModel
+
+if TYPE_CHECKING:
+    from models.topics import TopicModel
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,22 +62,25 @@ class TagModel:
 
 
 class Tagger:
-    """A loaded model ready to tag; builds its spaCy pipeline and alias matcher once."""
+    """A loaded model ready to tag; builds its alias matcher and entity ruler once."""
 
-    def __init__(self, model: TagModel, version: str = "unsaved"):
-        if not isinstance(model, TagModel):
+    def __init__(self, model: TagModel | CompactTagModel, version: str = "unsaved"):
+        if not isinstance(model, TagModel | CompactTagModel):
             raise IncompatibleModel(f"model {version!r} is not a jianbao tag model: run `jianbao train`")
         self.model = model
         self.version = version
         self.matcher: AliasMatcher = build_alias_matcher(model.taxonomy)
-        self.nlp = build_nlp(model.taxonomy, model.words, model.hmm)
+        self.ruler: PhraseRuler = build_ruler(model.taxonomy, model.words, model.hmm)
 
     @classmethod
-    def load(cls, models_dir: str | Path, version: str | None = None) -> Tagger:
-        """The saved model `version` (default: the active one) of `models_dir`."""
-        from models.persist import load_model
+    def load(cls, models_dir: str | Path, version: str | None = None, full: bool = False) -> Tagger:
+        """The saved model `version` (default: the active one) of `models_dir`: its compact form
+        (numpy and JSON, no scikit-learn imported) when it has one, unless `full` asks for the
+        fitted pipelines (evaluation and tests that read them)."""
+        from models.persist import load_compact_model, load_model
 
-        model, meta = load_model(models_dir, version)
+        loaded = None if full else load_compact_model(models_dir, version)
+        model, meta = loaded or load_model(models_dir, version)
         return cls(model, meta["version"])
 
     def prepare(self, title: str, text: str) -> Prepared:
@@ -119,8 +126,8 @@ class Tagger:
         return roles
 
     def _entities(self, doc: Prepared, mentions: list[Mention]) -> list[Entity]:
-        """Places and organisations of one article, via the spaCy pipeline."""
-        return doc_to_entities(doc, prepared_to_doc(self.nlp, doc, mentions), self.model.taxonomy.org_heads)
+        """Places and organisations of one article (the EntityRuler's patterns, models.ruler)."""
+        return prepared_to_entities(self.ruler, doc, mentions, self.model.taxonomy.org_heads)
 
 
 def share_list_fate(doc: Prepared, found: list[Mention], labels: tuple[str, ...], scores: np.ndarray,
