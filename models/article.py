@@ -91,11 +91,3 @@ def _cut_like(text: str, tokens: Iterable[str]) -> Iterable[str]:
     for token in tokens:
         yield text[start:start + len(token)]
         start += len(token)
-
-
-def __getattr__(name: str):
-    """Models pickled before ArticlePreparer moved to models.preparer still load."""
-    if name == "ArticlePreparer":
-        from models.preparer import ArticlePreparer
-        return ArticlePreparer
-    raise AttributeError(f"module 'models.article' has no attribute {name!r}")

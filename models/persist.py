@@ -22,7 +22,8 @@ MODEL_FILE, META_FILE, REGISTRY_FILE = "model.joblib", "meta.json", "registry.js
 CHECKED_LIBRARIES = ("scikit-learn", "numpy", "jieba", "spacy", "joblib")
 VERSION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 FIX = "run `jianbao train` to build a model with the installed libraries"
-MODEL_FORMAT = 3     # the shape of the pickled TagModel; bumped when its classes change (3: groups, units, roles)
+MODEL_FORMAT = 4     # the shape of the pickled TagModel; bumped when its classes change (3: groups, units, roles;
+                     # 4: ArticlePreparer in models.preparer, topic cue features, dated aliases)
 
 
 def library_versions() -> dict[str, str]:

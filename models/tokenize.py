@@ -120,9 +120,7 @@ def lazy_tokenizer(words: tuple[str, ...] = (), cache_dir: str | Path | None = N
     """A tokenizer with `words` added whose dictionary is read word by word from its SQLite copy
     in `cache_dir`; when there is none yet, the full tokenizer is built, written there, and
     returned (a cache folder that cannot be written costs the full load each time, nothing else)."""
-    import sqlite3
-
-    from models.wordfreq import cache_key, open_freq, write_freq
+    from models.wordfreq import CacheError, cache_key, open_freq, write_freq
     jieba = _import_jieba()
     directory = Path(cache_dir) if cache_dir else default_cache_dir()
     words = tuple(w.strip() for w in words if w.strip())
@@ -134,7 +132,7 @@ def lazy_tokenizer(words: tuple[str, ...] = (), cache_dir: str | Path | None = N
         full = build_tokenizer(words, directory)
         try:
             write_freq(path, full.FREQ, full.total)
-        except (OSError, sqlite3.Error):
+        except (OSError, CacheError):
             pass
         return full
     tokenizer = _memo_tokenizer_class()()

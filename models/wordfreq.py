@@ -17,6 +17,7 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
+CacheError = sqlite3.Error    # what a cache file that cannot be written raises (besides OSError)
 _MISSING = object()
 MEMO_MAX = 4_000_000          # answers remembered per process before the memo starts again
 

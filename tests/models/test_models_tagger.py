@@ -117,7 +117,7 @@ def test_load_refuses_a_model_of_another_format(trained, tmp_path, monkeypatch):
     del meta["format"]                              # what a model saved before calibration has
     meta_path.write_text(json.dumps(meta), encoding="utf-8")
     monkeypatch.setattr(joblib, "load", _never_unpickle)
-    with pytest.raises(IncompatibleModel, match="model format 1, this jianbao reads format 3.*jianbao train"):
+    with pytest.raises(IncompatibleModel, match="model format 1, this jianbao reads format 4.*jianbao train"):
         load_model(models_dir, version)
 
 
