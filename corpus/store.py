@@ -303,16 +303,23 @@ class Corpus:
                  counts.get("skipped", 0), state, run_id))
 
 
+# labels first met get the next free bits of their kind, one each: numbered within the statement,
+# since SQLite reads label_bits once before inserting (two new topics of one article once got
+# the same bit, the second was ignored and left out of that article's mask)
+NEW_LABEL_BITS = (
+    "INSERT INTO label_bits SELECT kind, label, (SELECT COALESCE(MAX(bit) + 1, 0) FROM label_bits b"
+    " WHERE b.kind = n.kind) + ROW_NUMBER() OVER (PARTITION BY kind ORDER BY label) - 1 FROM"
+    " (SELECT DISTINCT t.kind, t.label FROM tags t WHERE NOT EXISTS (SELECT 1 FROM label_bits b"
+    " WHERE b.kind = t.kind AND b.label = t.label) {where}) n")
+
+
 def refresh_tags(conn, article_id: str) -> None:
     """Recompute the materialised tags in force of one article (after any label write)."""
     conn.execute("DELETE FROM tags WHERE article_id = ?", (article_id,))
     conn.execute("INSERT INTO tags SELECT t.article_id, t.kind, t.label, t.score, t.source, a.date"
                  " FROM tags_in_force t JOIN articles a USING (article_id)"
                  " WHERE t.article_id = ? AND t.value = 1", (article_id,))
-    conn.execute("INSERT OR IGNORE INTO label_bits SELECT t.kind, t.label, (SELECT COALESCE(MAX(bit) + 1, 0)"
-                 " FROM label_bits b WHERE b.kind = t.kind) FROM tags t WHERE t.article_id = ?"
-                 " AND NOT EXISTS (SELECT 1 FROM label_bits b WHERE b.kind = t.kind AND b.label = t.label)",
-                 (article_id,))
+    conn.execute(NEW_LABEL_BITS.format(where="AND t.article_id = ?"), (article_id,))
     conn.execute(
         "UPDATE articles SET topic_mask = (SELECT COALESCE(SUM(1 << b.bit), 0) FROM tags t JOIN label_bits b"
         " USING (kind, label) WHERE t.article_id = articles.article_id AND t.kind = 'topic'),"
