@@ -96,7 +96,7 @@ def pairs_in_window(conn, start: str | None, end: str | None) -> dict[tuple[str,
     for lo, hi in window.cut:
         for t, c, n in conn.execute(
                 "SELECT t.label, c.label, COUNT(*) FROM articles a CROSS JOIN tags t"
-                " ON t.article_id = a.article_id AND t.kind = 'topic' JOIN tags c"
+                " ON t.article_id = a.article_id AND t.kind = 'topic' CROSS JOIN tags c"
                 " ON c.article_id = a.article_id AND c.kind = 'company'"
                 " WHERE a.date BETWEEN ? AND ? GROUP BY 1, 2", (lo, hi)):
             out[(t, c)] = out.get((t, c), 0) + n

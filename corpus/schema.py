@@ -208,17 +208,33 @@ MIGRATIONS: tuple[str, ...] = (
     # every write (ingest, human labels, reclassify, replaced issues and their cascades): trends
     # and cross-tabs over 200,000 articles read a few thousand counts instead of every tag
     # (first the tag masks are mended: two labels an article brought in at once got one bit,
-    # and the second was missing from that article's mask)
+    # and the second was missing from that article's mask; and each search row takes its
+    # article's rowid, so that search ranks and filters without reading the rows' content)
     """
     INSERT INTO label_bits SELECT kind, label, (SELECT COALESCE(MAX(bit) + 1, 0) FROM label_bits b
         WHERE b.kind = n.kind) + ROW_NUMBER() OVER (PARTITION BY kind ORDER BY label) - 1 FROM
         (SELECT DISTINCT t.kind, t.label FROM tags t WHERE NOT EXISTS (SELECT 1 FROM label_bits b
          WHERE b.kind = t.kind AND b.label = t.label)) n;
-    UPDATE articles SET
-        topic_mask = (SELECT COALESCE(SUM(1 << b.bit), 0) FROM tags t JOIN label_bits b USING (kind, label)
-                      WHERE t.article_id = articles.article_id AND t.kind = 'topic'),
-        company_mask = (SELECT COALESCE(SUM(1 << b.bit), 0) FROM tags t JOIN label_bits b USING (kind, label)
-                        WHERE t.article_id = articles.article_id AND t.kind = 'company');
+    CREATE TEMP TABLE masks AS SELECT article_id, topic_mask, company_mask FROM (SELECT article_id,
+        (SELECT COALESCE(SUM(1 << b.bit), 0) FROM tags t JOIN label_bits b USING (kind, label)
+         WHERE t.article_id = a.article_id AND t.kind = 'topic') topic_mask,
+        (SELECT COALESCE(SUM(1 << b.bit), 0) FROM tags t JOIN label_bits b USING (kind, label)
+         WHERE t.article_id = a.article_id AND t.kind = 'company') company_mask,
+        a.topic_mask old_topics, a.company_mask old_companies FROM articles a)
+        WHERE topic_mask != old_topics OR company_mask != old_companies;
+    UPDATE articles SET topic_mask = (SELECT topic_mask FROM masks m WHERE m.article_id = articles.article_id),
+        company_mask = (SELECT company_mask FROM masks m WHERE m.article_id = articles.article_id)
+        WHERE article_id IN (SELECT article_id FROM masks);
+    DROP TABLE masks;
+    CREATE TEMP TABLE fts_moved AS SELECT f.rowid old, f.article_id, f.title, f.text
+        FROM articles_fts f LEFT JOIN articles a ON a.rowid = f.rowid WHERE a.article_id IS NOT f.article_id;
+    DELETE FROM articles_fts WHERE rowid IN (SELECT old FROM fts_moved);
+    INSERT INTO articles_fts (rowid, article_id, title, text)
+        SELECT a.rowid, m.article_id, m.title, m.text FROM fts_moved m JOIN articles a USING (article_id);
+    DROP TABLE fts_moved;
+    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        DELETE FROM articles_fts WHERE rowid = OLD.rowid;
+    END;
     CREATE TABLE month_articles (
         month TEXT PRIMARY KEY,
         n     INTEGER NOT NULL
@@ -241,10 +257,9 @@ MIGRATIONS: tuple[str, ...] = (
         WHERE date IS NOT NULL GROUP BY 1;
     INSERT INTO month_tags SELECT kind, label, substr(date, 1, 7), COUNT(*) FROM tags
         WHERE date IS NOT NULL GROUP BY 1, 2, 3;
-    INSERT INTO month_pairs SELECT substr(a.date, 1, 7), t.label, c.label, COUNT(*) FROM articles a
-        JOIN label_bits t ON t.kind = 'topic' AND (a.topic_mask >> t.bit) & 1
-        JOIN label_bits c ON c.kind = 'company' AND (a.company_mask >> c.bit) & 1
-        WHERE a.date IS NOT NULL AND a.topic_mask != 0 AND a.company_mask != 0 GROUP BY 1, 2, 3;
+    INSERT INTO month_pairs SELECT substr(t.date, 1, 7), t.label, c.label, COUNT(*) FROM tags t
+        JOIN tags c ON c.article_id = t.article_id AND c.kind = 'company'
+        WHERE t.kind = 'topic' AND t.date IS NOT NULL GROUP BY 1, 2, 3;
     CREATE TRIGGER month_articles_insert AFTER INSERT ON articles WHEN NEW.date IS NOT NULL BEGIN
         INSERT INTO month_articles VALUES (substr(NEW.date, 1, 7), 1)
             ON CONFLICT (month) DO UPDATE SET n = n + 1;

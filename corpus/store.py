@@ -181,13 +181,12 @@ class Corpus:
                          replaced=existing["sha256"] if existing else None)
 
     def _drop_issue(self, conn, issue_id: str) -> list[tuple]:
-        """Delete an issue and its articles; return its human labels to put back."""
+        """Delete an issue and its articles (their search rows go with them, by trigger); return
+        its human labels to put back."""
         kept = [tuple(r) for r in conn.execute(
             "SELECT article_id, kind, label, source, value, score, model_version, who, at FROM labels"
             " WHERE source = 'human' AND article_id IN (SELECT article_id FROM articles WHERE"
             " issue_id = ?)", (issue_id,))]
-        conn.execute("DELETE FROM articles_fts WHERE article_id IN (SELECT article_id FROM articles"
-                     " WHERE issue_id = ?)", (issue_id,))
         conn.execute("DELETE FROM issues WHERE issue_id = ?", (issue_id,))
         return kept
 
@@ -247,7 +246,7 @@ class Corpus:
         for i, art in enumerate(bulletin.articles):
             article_id = f"{issue_id}-{art.seq:02d}"
             low = art.ocr_confidence is not None and art.ocr_confidence < LOW_CONFIDENCE
-            conn.execute(
+            row = conn.execute(
                 "INSERT INTO articles (article_id, issue_id, seq, title, subtitle, text, pages,"
                 " ocr_confidence, low_confidence, date) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (article_id, issue_id, art.seq, art.title, art.subtitle, art.text,
@@ -255,8 +254,9 @@ class Corpus:
                  bulletin.meta.date.isoformat() if bulletin.meta.date else None))
             title, text = segments[i] if segments else (
                 self.segment(art.title + " " + (art.subtitle or "")), self.segment(art.text))
-            conn.execute("INSERT INTO articles_fts (article_id, title, text) VALUES (?,?,?)",
-                         (article_id, title, text))
+            # the search row shares the article's rowid: ranking and filters never read its content
+            conn.execute("INSERT INTO articles_fts (rowid, article_id, title, text) VALUES (?,?,?,?)",
+                         (row.lastrowid, article_id, title, text))
             if tags is not None:
                 self.put_model_tags(conn, article_id, tags[i])
         return len(bulletin.articles)

@@ -67,6 +67,12 @@ def assert_counts_exact(conn) -> None:
               " WHERE a.date IS NOT NULL GROUP BY 1, 2, 3")
 
 
+def assert_search_rows_are_the_articles(conn) -> None:
+    """Each article has one search row, under its own rowid (search ranks by rowid)."""
+    assert _rows(conn, "SELECT rowid, article_id FROM articles_fts") == _rows(
+        conn, "SELECT rowid, article_id FROM articles")
+
+
 def test_counts_equal_a_group_by_after_ingest(corpus):
     assert_counts_exact(corpus.conn)
     assert corpus.conn.execute("SELECT SUM(n) FROM month_articles").fetchone()[0] == \
@@ -108,6 +114,9 @@ def test_counts_follow_deletes_and_replaced_issues(corpus):
         conn.execute("DELETE FROM issues WHERE issue_id = '2025-05'")      # cascades to articles
         conn.execute("DELETE FROM articles WHERE article_id = ?", (ids[0],))
     assert_counts_exact(corpus.conn)
+    assert_search_rows_are_the_articles(corpus.conn)
+    corpus.add_bulletin(_bulletin(5, DATES[4], 3, sha="e" * 64), [_tags(7)] * 3)   # rowids reused
+    assert_search_rows_are_the_articles(corpus.conn)
     with corpus.transaction() as conn:
         conn.execute("DELETE FROM issues")
     assert _rows(corpus.conn, "SELECT * FROM month_tags UNION ALL SELECT month, '', '', n FROM"
@@ -122,6 +131,11 @@ def test_migration_from_v8_fills_the_counts(tmp_path):
     conn = sqlite3.connect(path)        # back to v8: the same data without the count tables,
     conn.execute("DELETE FROM label_bits WHERE label = 'party_building'")     # and a mask short
     conn.execute("UPDATE articles SET topic_mask = 0 WHERE article_id = '2025-01-01'")  # of a bit
+    conn.execute("DROP TRIGGER articles_fts_delete")                   # search rows out of step:
+    conn.execute("INSERT INTO articles_fts (rowid, article_id, title, text) SELECT 1000 + rowid,"
+                 " article_id, title, text FROM articles_fts WHERE rowid IN (2, 3)")
+    conn.execute("DELETE FROM articles_fts WHERE rowid IN (2, 3)")
+    conn.execute("INSERT INTO articles_fts (rowid, article_id, title, text) VALUES (2, 'gone', '', '')")
     for kind, name in conn.execute("SELECT type, name FROM sqlite_master WHERE name LIKE 'month_%'"
                                    " AND type IN ('table', 'trigger')").fetchall():
         conn.execute(f"DROP {kind} IF EXISTS {name}")
@@ -132,6 +146,7 @@ def test_migration_from_v8_fills_the_counts(tmp_path):
         assert c.conn.execute("PRAGMA user_version").fetchone()[0] == 9
         assert_counts_exact(c.conn)
         assert _rows(c.conn, "SELECT * FROM month_tags UNION ALL SELECT * FROM month_pairs") == expected
+        assert_search_rows_are_the_articles(c.conn)
 
 
 def test_labels_an_article_brings_in_together_each_get_a_bit():
