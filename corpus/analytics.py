@@ -7,7 +7,7 @@ from typing import Callable
 
 from errors import InvalidValue
 from corpus.counts import articles_per_month, pairs_in_window, tags_per_month
-from corpus.queries import article_filter, month_bounds
+from corpus.queries import month_bounds
 
 PERIODS = ("month", "quarter", "year", "issue")
 
@@ -144,6 +144,32 @@ def snippet(text: str, words: list[str], width: int = 60, mark: tuple[str, str] 
     return ("…" if lo else "") + marked.replace("\n", " ") + ("…" if lo + width < len(text) else "")
 
 
+def _search_scope(topic, company, since, until) -> tuple[str, list]:
+    """The filter of a search as the rowids of the articles in scope, read from covering indexes
+    only (tags by label and date, articles by date): a filter that read each article's row took
+    1.6 s against 78 ms for a topic since 2020 at 200,000 articles. `+rowid` keeps SQLite from
+    handing the rowid list to FTS5, which would look each one up in the index (slower still)."""
+    start, end = month_bounds(since, until)
+    if not (topic or company or start or end):
+        return "", []
+    table = "t" if topic or company else "articles"
+    clauses, params = [], []
+    for kind, label in (("topic", topic), ("company", company)):
+        if label and not clauses:
+            clauses.append("t.kind = ? AND t.label = ?")
+            params += [kind, label]
+        elif label:
+            clauses.append("t.article_id IN (SELECT article_id FROM tags WHERE kind = ? AND label = ?)")
+            params += [kind, label]
+    for op, value in ((">=", start), ("<=", end)):
+        if value:
+            clauses.append(f"{table}.date {op} ?")
+            params.append(value)
+    rowids = ("SELECT a.rowid FROM tags t CROSS JOIN articles a ON a.article_id = t.article_id"
+              if table == "t" else "SELECT rowid FROM articles")
+    return f" AND +rowid IN ({rowids} WHERE {' AND '.join(clauses)})", params
+
+
 def search(conn, query: str, segment: Callable[[str], str], topic: str | None = None,
            company: str | None = None, since: str | None = None, until: str | None = None,
            limit: int = 20):
@@ -152,17 +178,15 @@ def search(conn, query: str, segment: Callable[[str], str], topic: str | None = 
     segmented = segment(query)
     if not segmented.strip():
         return pd.DataFrame(columns=["article_id", "date", "title", "score", "snippet"])
-    where, params = article_filter(topic=topic, company=company, since=since, until=until)
-    # rank inside the FTS index by rowid (an article's rowid, schema v9) and join only the top
-    # hits: reading each match's stored article_id cost 516 ms against 166 ms for 48,000 matches
+    scope, params = _search_scope(topic, company, since, until)
+    # rank inside the FTS index by rowid (an article's rowid, schema v9; equal ranks in the order
+    # stored) and join only the top hits: reading each match's stored article_id cost 516 ms against 166 ms for 48,000 matches
     # of 200,000 articles (python -m bench corpus)
-    filtered = "" if where == "1 = 1" else (
-        f" AND rowid IN (SELECT a.rowid FROM articles a JOIN issues i USING (issue_id) WHERE {where})")
     rows = conn.execute(
         f"SELECT a.article_id, a.date, a.title, a.text, h.rank FROM (SELECT rowid,"
         f" bm25(articles_fts, 0, 5.0, 1.0) rank FROM articles_fts WHERE articles_fts MATCH ?"
-        f"{filtered} ORDER BY rank LIMIT ?) h CROSS JOIN articles a ON a.rowid = h.rowid"
-        f" ORDER BY h.rank", [fts_query(segmented), *params, limit]).fetchall()
+        f"{scope} ORDER BY rank, rowid LIMIT ?) h CROSS JOIN articles a ON a.rowid = h.rowid"
+        f" ORDER BY h.rank, h.rowid", [fts_query(segmented), *params, limit]).fetchall()
     words = [w for w in segmented.split() if len(w) > 1] or segmented.split()
     return pd.DataFrame([(r["article_id"], r["date"], r["title"], round(-r["rank"], 3),
                           snippet(r["text"], words)) for r in rows],
