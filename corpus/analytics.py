@@ -6,7 +6,7 @@ import re
 from typing import Callable
 
 from errors import InvalidValue
-from corpus.counts import articles_per_month, pairs_in_window, tags_per_month
+from corpus.counts import articles_per_month, mentions_per_month, pairs_in_window, tags_per_month
 from corpus.queries import month_bounds
 
 PERIODS = ("month", "quarter", "year", "issue")
@@ -61,10 +61,10 @@ def trends(conn, by: str = "month", kind: str = "topic", label: str | None = Non
     if by not in PERIODS:
         raise InvalidValue(f"--by must be one of {', '.join(PERIODS)}")
     start, end = month_bounds(since, until)
-    if by == "issue" or mentions:
+    if by == "issue":
         totals, counts, span = _scan_counts(conn, by, kind, label, start, end, mentions)
     else:
-        totals, counts, span = _table_counts(conn, by, kind, label, start, end)
+        totals, counts, span = _table_counts(conn, by, kind, label, start, end, mentions)
     if not totals:
         return pd.DataFrame(columns=["period", "label", "count", "articles", "share"])
     periods = sorted(totals) if by == "issue" else period_range(start or span[0], end or span[1], by)
@@ -76,7 +76,7 @@ def trends(conn, by: str = "month", kind: str = "topic", label: str | None = Non
     return frame
 
 
-def _table_counts(conn, by, kind, label, start, end) -> tuple[dict, dict, tuple]:
+def _table_counts(conn, by, kind, label, start, end, mentions=False) -> tuple[dict, dict, tuple]:
     """Articles per period, (period, label) counts and the first and last month with articles,
     from the monthly count tables (trends over 200,000 articles read ~5,000 counts, not every tag)."""
     months = articles_per_month(conn, start, end)
@@ -85,14 +85,16 @@ def _table_counts(conn, by, kind, label, start, end) -> tuple[dict, dict, tuple]
         key = _period_key(month, by)
         totals[key] = totals.get(key, 0) + n
     counts: dict[tuple[str, str], int] = {}
-    for (month, lab), n in tags_per_month(conn, kind, label, start, end).items():
+    per_month = (mentions_per_month(conn, label, start, end) if mentions
+                 else tags_per_month(conn, kind, label, start, end))
+    for (month, lab), n in per_month.items():
         key = (_period_key(month, by), lab)
         counts[key] = counts.get(key, 0) + n
     return totals, counts, (min(months, default=None), max(months, default=None))
 
 
 def _scan_counts(conn, by, kind, label, start, end, mentions) -> tuple[dict, dict, tuple]:
-    """The same, grouped from the articles and their tags or mentions (by issue, mentions)."""
+    """The same, grouped from the articles and their tags or mentions (by issue)."""
     where, params = _date_clause("a", start, end)
     totals = dict(conn.execute(f"SELECT {_period_sql(by, 'a')} p, COUNT(*) FROM articles a"
                                f" WHERE {where} GROUP BY p", params).fetchall())

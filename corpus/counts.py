@@ -101,3 +101,21 @@ def pairs_in_window(conn, start: str | None, end: str | None) -> dict[tuple[str,
                 " WHERE a.date BETWEEN ? AND ? GROUP BY 1, 2", (lo, hi)):
             out[(t, c)] = out.get((t, c), 0) + n
     return out
+
+
+def mentions_per_month(conn, label: str | None, start: str | None,
+                       end: str | None) -> dict[tuple[str, str], int]:
+    """Articles that name each company (or one) in any role per month: (month, label) -> n."""
+    window = month_window(start, end)
+    where, params = _whole(window)
+    one, picked = (" AND label = ?", [label]) if label else ("", [])
+    out = {(m, lab): n for lab, m, n in conn.execute(
+        f"SELECT label, month, n FROM month_mentions WHERE 1{one} AND {where}", [*picked, *params])}
+    for lo, hi in window.cut:
+        for month, lab, n in conn.execute(
+                f"SELECT substr(a.date, 1, 7), e.label, COUNT(DISTINCT e.article_id) FROM articles a"
+                f" CROSS JOIN entities e ON e.article_id = a.article_id WHERE a.date BETWEEN ? AND ?"
+                f" AND e.kind = 'company' AND e.label IS NOT NULL{one.replace('label', 'e.label')}"
+                f" GROUP BY 1, 2", (lo, hi, *picked)):
+            out[(month, lab)] = out.get((month, lab), 0) + n
+    return out

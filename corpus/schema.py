@@ -204,7 +204,7 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE runs ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
     UPDATE runs SET state = 'finished' WHERE finished_at IS NOT NULL;
     """,
-    # 9: articles, tags and topic x company pairs counted per month, kept exact by triggers on
+    # 9: articles, tags, topic x company pairs and company mentions counted per month, kept exact by triggers on
     # every write (ingest, human labels, reclassify, replaced issues and their cascades): trends
     # and cross-tabs over 200,000 articles read a few thousand counts instead of every tag
     # (first the tag masks are mended: two labels an article brought in at once got one bit,
@@ -260,6 +260,15 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT INTO month_pairs SELECT substr(t.date, 1, 7), t.label, c.label, COUNT(*) FROM tags t
         JOIN tags c ON c.article_id = t.article_id AND c.kind = 'company'
         WHERE t.kind = 'topic' AND t.date IS NOT NULL GROUP BY 1, 2, 3;
+    CREATE TABLE month_mentions (
+        label TEXT NOT NULL,
+        month TEXT NOT NULL,
+        n     INTEGER NOT NULL,
+        PRIMARY KEY (label, month)
+    ) WITHOUT ROWID;
+    INSERT INTO month_mentions SELECT e.label, substr(a.date, 1, 7), COUNT(DISTINCT e.article_id)
+        FROM entities e JOIN articles a USING (article_id)
+        WHERE e.kind = 'company' AND e.label IS NOT NULL AND a.date IS NOT NULL GROUP BY 1, 2;
     CREATE TRIGGER month_articles_insert AFTER INSERT ON articles WHEN NEW.date IS NOT NULL BEGIN
         INSERT INTO month_articles VALUES (substr(NEW.date, 1, 7), 1)
             ON CONFLICT (month) DO UPDATE SET n = n + 1;
@@ -292,6 +301,34 @@ MIGRATIONS: tuple[str, ...] = (
             WHERE kind = OLD.kind AND label = OLD.label AND month = substr(OLD.date, 1, 7) AND n = 0;
         INSERT INTO month_tags SELECT NEW.kind, NEW.label, substr(NEW.date, 1, 7), 1
             WHERE NEW.date IS NOT NULL ON CONFLICT (kind, label, month) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER month_mentions_insert AFTER INSERT ON entities
+            WHEN NEW.kind = 'company' AND NEW.label IS NOT NULL AND NOT EXISTS (SELECT 1 FROM entities e
+            WHERE e.article_id = NEW.article_id AND e.kind = 'company' AND e.label = NEW.label
+            AND e.id != NEW.id) BEGIN
+        INSERT INTO month_mentions SELECT NEW.label, substr(a.date, 1, 7), 1 FROM articles a
+            WHERE a.article_id = NEW.article_id AND a.date IS NOT NULL
+            ON CONFLICT (label, month) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER month_mentions_delete AFTER DELETE ON entities
+            WHEN OLD.kind = 'company' AND OLD.label IS NOT NULL AND NOT EXISTS (SELECT 1 FROM entities e
+            WHERE e.article_id = OLD.article_id AND e.kind = 'company' AND e.label = OLD.label) BEGIN
+        UPDATE month_mentions SET n = n - 1 WHERE label = OLD.label
+            AND month = (SELECT substr(date, 1, 7) FROM articles WHERE article_id = OLD.article_id);
+        DELETE FROM month_mentions WHERE label = OLD.label AND n = 0;
+    END;
+    -- an article's mentions go before it, while its date can still be read
+    CREATE TRIGGER month_mentions_article_delete BEFORE DELETE ON articles BEGIN
+        DELETE FROM entities WHERE article_id = OLD.article_id;
+    END;
+    CREATE TRIGGER month_mentions_article_date AFTER UPDATE OF date ON articles
+            WHEN OLD.date IS NOT NEW.date BEGIN
+        UPDATE month_mentions SET n = n - 1 WHERE month = substr(OLD.date, 1, 7) AND label IN
+            (SELECT label FROM entities WHERE article_id = NEW.article_id AND kind = 'company');
+        DELETE FROM month_mentions WHERE month = substr(OLD.date, 1, 7) AND n = 0;
+        INSERT INTO month_mentions SELECT DISTINCT label, substr(NEW.date, 1, 7), 1 FROM entities
+            WHERE article_id = NEW.article_id AND kind = 'company' AND label IS NOT NULL
+            AND NEW.date IS NOT NULL ON CONFLICT (label, month) DO UPDATE SET n = n + 1;
     END;
     CREATE TRIGGER month_pairs_insert AFTER INSERT ON articles
             WHEN NEW.date IS NOT NULL AND NEW.topic_mask != 0 AND NEW.company_mask != 0 BEGIN

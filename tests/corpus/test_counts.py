@@ -23,10 +23,14 @@ DATES = (dt.date(2024, 11, 3), dt.date(2024, 12, 28), dt.date(2025, 1, 10), dt.d
 
 
 def _tags(n: int, version: str = "v1") -> ArticleTags:
-    """Topics and companies picked from the article number (0 to 2 of each)."""
+    """Topics and companies picked from the article number (0 to 2 of each); mentions of the
+    firms concerned (one of them named twice) and of one named in passing."""
+    firms = [c for i, c in enumerate(COMPANIES) if (n * (i + 1)) % 5 == 1]
+    named = [*firms, *firms[:1], COMPANIES[n % 4]] if n % 2 else firms
     return ArticleTags(tuple((t, 0.9, (n + i) % 3 == 0) for i, t in enumerate(TOPICS)),
-                       tuple((c, 0.8, (n * (i + 1)) % 5 == 1) for i, c in enumerate(COMPANIES)),
-                       (), version)
+                       tuple((c, 0.8, c in firms) for c in COMPANIES),
+                       tuple(("company", c, "某快递", i, i + 3, "text", "actor", 0.9, None)
+                             for i, c in enumerate(named)), version)
 
 
 def _bulletin(no: int, date, n_articles: int, sha: str | None = None, ocr: bool = False) -> Bulletin:
@@ -65,6 +69,10 @@ def assert_counts_exact(conn) -> None:
               " JOIN tags t ON t.article_id = a.article_id AND t.kind = 'topic'"
               " JOIN tags c ON c.article_id = a.article_id AND c.kind = 'company'"
               " WHERE a.date IS NOT NULL GROUP BY 1, 2, 3")
+    assert _rows(conn, "SELECT label, month, n FROM month_mentions") == _rows(
+        conn, "SELECT e.label, substr(a.date, 1, 7), COUNT(DISTINCT e.article_id) FROM entities e"
+              " JOIN articles a USING (article_id) WHERE e.kind = 'company' AND a.date IS NOT NULL"
+              " GROUP BY 1, 2")
 
 
 def assert_search_rows_are_the_articles(conn) -> None:
@@ -120,14 +128,16 @@ def test_counts_follow_deletes_and_replaced_issues(corpus):
     with corpus.transaction() as conn:
         conn.execute("DELETE FROM issues")
     assert _rows(corpus.conn, "SELECT * FROM month_tags UNION ALL SELECT month, '', '', n FROM"
-                              " month_articles UNION ALL SELECT * FROM month_pairs") == set()
+                              " month_articles UNION ALL SELECT * FROM month_pairs UNION ALL"
+                              " SELECT label, month, '', n FROM month_mentions") == set()
 
 
 def test_migration_from_v8_fills_the_counts(tmp_path):
     path = tmp_path / "v8.db"
     with Corpus.open(path, segment=lambda text: " ".join(text)) as c:
         _fill(c)
-        expected = _rows(c.conn, "SELECT * FROM month_tags UNION ALL SELECT * FROM month_pairs")
+        expected = _rows(c.conn, "SELECT * FROM month_tags UNION ALL SELECT * FROM month_pairs"
+                                 " UNION ALL SELECT label, month, n, '' FROM month_mentions")
     conn = sqlite3.connect(path)        # back to v8: the same data without the count tables,
     conn.execute("DELETE FROM label_bits WHERE label = 'party_building'")     # and a mask short
     conn.execute("UPDATE articles SET topic_mask = 0 WHERE article_id = '2025-01-01'")  # of a bit
@@ -145,7 +155,8 @@ def test_migration_from_v8_fills_the_counts(tmp_path):
     with Corpus.open(path) as c:
         assert c.conn.execute("PRAGMA user_version").fetchone()[0] == 9
         assert_counts_exact(c.conn)
-        assert _rows(c.conn, "SELECT * FROM month_tags UNION ALL SELECT * FROM month_pairs") == expected
+        assert _rows(c.conn, "SELECT * FROM month_tags UNION ALL SELECT * FROM month_pairs"
+                             " UNION ALL SELECT label, month, n, '' FROM month_mentions") == expected
         assert_search_rows_are_the_articles(c.conn)
 
 
@@ -186,11 +197,12 @@ def test_trends_from_counts_equal_trends_grouped_from_tags(corpus, since, until)
     apply_changes(corpus, [LabelChange("2025-04-01", "topic", "heroic_deeds", 1)], who="ann")
     for by in ("month", "quarter", "year"):
         for kind, label in (("topic", None), ("company", None), ("topic", "anti_fraud"), ("company", "sf")):
-            table = _table_counts(corpus.conn, by, kind, label, start, end)
-            scan = _scan_counts(corpus.conn, by, kind, label, start, end, False)
-            assert table[:2] == scan[:2]
-            assert (table[2][0] or "")[:7] == (scan[2][0] or "")[:7]
-            assert (table[2][1] or "")[:7] == (scan[2][1] or "")[:7]
+            for mentions in ((False, True) if kind == "company" else (False,)):
+                table = _table_counts(corpus.conn, by, kind, label, start, end, mentions)
+                scan = _scan_counts(corpus.conn, by, kind, label, start, end, mentions)
+                assert table[:2] == scan[:2]
+                assert (table[2][0] or "")[:7] == (scan[2][0] or "")[:7]
+                assert (table[2][1] or "")[:7] == (scan[2][1] or "")[:7]
         frame = trends(corpus.conn, by, since=since, until=until)
         assert list(frame.columns) == ["period", "label", "count", "articles", "share"]
 
