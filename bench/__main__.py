@@ -65,9 +65,9 @@ def bench_tag(repeat: int = 1) -> dict:
     return run()
 
 
-def bench_corpus(repeat: int = 1, articles: int = 200_000) -> dict:
+def bench_corpus(repeat: int = 1, articles: int = 200_000, folder: str | None = None) -> dict:
     from bench.corpus import bench_corpus as run
-    return run(articles)
+    return run(articles, folder)
 
 
 def bench_bulk(repeat: int = 1, issues: int = 500, scans: int = 20) -> dict:
@@ -96,10 +96,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--issues", type=int, default=500, help="bulk: generated issues")
     parser.add_argument("--scans", type=int, default=20, help="bulk: generated scans")
+    parser.add_argument("--articles", type=int, default=200_000, help="corpus: articles to generate")
+    parser.add_argument("--folder", help="corpus: where bench.db is built (and reused when there)")
     args = parser.parse_args(argv)
     names = list(SECTIONS) if args.section == "all" else [args.section]
     for name in names:
-        extra = {"issues": args.issues, "scans": args.scans} if name == "bulk" else {}
+        extra = {"issues": args.issues, "scans": args.scans} if name == "bulk" else \
+            {"articles": args.articles, "folder": args.folder} if name == "corpus" else {}
         result = SECTIONS[name](args.repeat, **extra)
         print(json.dumps({name: result}, ensure_ascii=False))
     return 0
