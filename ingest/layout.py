@@ -18,6 +18,9 @@ from ingest.metadata import squeeze
 SEGMENT_GAP_EM = 1.6
 COLUMN_LINES = 3          # lines each side of the middle, few crossing it: a two-column page
 PROSE_CHARS = 8           # a line this long is running text; chart labels and cells are shorter
+# Font names only: 黑体/Hei faces are ordinary sans-serif body fonts in Chinese documents.
+BOLD_RE = re.compile(r"bold|heavy|black|semibold|demi|[-,]B$", re.I)
+RULE_MAX_THICKNESS = 2.0
 PAGE_NUMBER_RE = re.compile(r"^(?:[—–\-－―]*\s*\d{1,3}\s*[—–\-－―]*|第\s*\d{1,3}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,3}\s*/\s*\d{1,3})$")
 
 
@@ -100,6 +103,18 @@ def row_to_segments(row: list[Glyph], walls: tuple[BBox, ...] = ()) -> list[list
         current.append(g)
     segments.append(current)
     return segments
+
+
+def boxes_to_rules(boxes) -> tuple[BBox, ...]:
+    """Thin lines and rectangles (table borders, separators) from drawn (box, stroked, filled)."""
+    out = []
+    for box, stroke, fill in boxes:
+        if min(box.width, box.height) <= RULE_MAX_THICKNESS:
+            out.append(box)
+        elif stroke and not fill:                  # a stroked cell: its four edges
+            x0, t, x1, b = box.x0, box.top, box.x1, box.bottom
+            out += [BBox(x0, t, x1, t), BBox(x0, b, x1, b), BBox(x0, t, x0, b), BBox(x1, t, x1, b)]
+    return tuple(out)
 
 
 def glyphs_to_lines(glyphs: list[Glyph], page: int, rules: tuple[BBox, ...] = ()) -> tuple[Line, ...]:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from errors import EmptyDocument, UnreadablePDF
 from ingest.document import BBox, Grid, Page
-from ingest.layout import Glyph, glyphs_to_lines
+from ingest.layout import Glyph, boxes_to_rules, glyphs_to_lines
 from ingest.pdfium_reader import PdfiumDocument, PdfiumPage, pdf_page_count  # noqa: F401
 from ingest.text import garbled_share
 
@@ -84,15 +84,14 @@ def _pdfium_page(pdfium: PdfiumDocument | None, i: int) -> PdfiumPage | None:
 def _read_page(pdfium: PdfiumDocument | None, plumber, i: int) -> Page | None:
     """One page: pypdfium2's glyphs where it places and decodes them, pdfplumber's otherwise;
     rules and grids from pdfplumber on a page that may hold a ruled table."""
-    from ingest.plumber_reader import rules_of
     seen = _pdfium_page(pdfium, i)
     if seen is not None and seen.plain and not is_garbled(_text(list(seen.glyphs))):
         glyphs, chars, source = list(seen.glyphs), seen.text_chars, "pdfium"
         width, height = seen.width, seen.height
+        rules, grids = boxes_to_rules(seen.lines + seen.rects), ()
         if may_hold_table(seen):
-            _, _, rules, grids, _, _ = plumber.read(i, glyphs=False)
-        else:
-            rules, grids = rules_of(seen.lines + seen.rects), ()
+            from ingest.plumber_reader import drawn_grids
+            grids = drawn_grids(seen.lines, seen.rects, seen.curves, width, height)
     else:
         glyphs, chars, rules, grids, width, height = plumber.read(i, glyphs=True)
         source = "text"

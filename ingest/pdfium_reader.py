@@ -11,7 +11,6 @@ three times cheaper per character than pypdfium2's typed bindings.
 from __future__ import annotations
 
 import ctypes
-import re
 from ctypes import c_double, c_float, c_int, c_uint, c_ulong, c_void_p
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,10 +20,8 @@ import pypdfium2.raw as pdfium_c
 
 from errors import EncryptedPDF, UnreadablePDF
 from ingest.document import BBox
-from ingest.layout import Glyph
+from ingest.layout import BOLD_RE, Glyph
 
-# Font names only: 黑体/Hei faces are ordinary sans-serif body fonts in Chinese documents.
-BOLD_RE = re.compile(r"bold|heavy|black|semibold|demi|[-,]B$", re.I)
 SKIP = "\r\n\x02\ufffe\x00"       # pdfium's markers: line ends, soft hyphens, unmapped codes
 PATH, FORM = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
 MOVE, LINE, BEZIER = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO, pdfium_c.FPDF_SEGMENT_BEZIERTO
@@ -243,28 +240,31 @@ def _plain(page) -> bool:
 
 
 def page_drawings(page, height: float):
-    """Lines, rectangles and curves the page paints, classified as pdfminer does
-    (converter.paint_path), from pypdfium2's page objects (form XObjects included)."""
+    """Lines, rectangles and curves the page paints, in the order it paints them, classified as
+    pdfminer does (converter.paint_path), from pypdfium2's page objects (forms included)."""
     lines, rects, curves = [], [], []
     raw = page.raw
-    objects = [(pdfium_c.FPDFPage_GetObject(raw, k), None)
-               for k in range(pdfium_c.FPDFPage_CountObjects(raw))]
-    while objects:
-        obj, outer = objects.pop()
-        kind = pdfium_c.FPDFPageObj_GetType(obj)
-        if kind == FORM:
-            inner = _compose(_matrix(obj), outer)
-            objects += [(pdfium_c.FPDFFormObj_GetObject(obj, k), inner)
-                        for k in range(pdfium_c.FPDFFormObj_CountObjects(obj))]
-        elif kind == PATH:
-            fill, stroke = c_int(), c_int()
-            pdfium_c.FPDFPath_GetDrawMode(obj, fill, stroke)
-            if not fill.value and not stroke.value:
-                continue                          # an `n` path: clips, paints nothing
-            matrix = _compose(_matrix(obj), outer)
-            for shape, pts in _subpaths(obj, matrix, height):
-                _classify(shape, pts, bool(stroke.value), bool(fill.value), lines, rects, curves)
+    top = [pdfium_c.FPDFPage_GetObject(raw, k) for k in range(pdfium_c.FPDFPage_CountObjects(raw))]
+    for obj, matrix in _iter_paths(top, None):
+        fill, stroke = c_int(), c_int()
+        pdfium_c.FPDFPath_GetDrawMode(obj, fill, stroke)
+        if not fill.value and not stroke.value:
+            continue                              # an `n` path: clips, paints nothing
+        for shape, pts in _subpaths(obj, matrix, height):
+            _classify(shape, pts, bool(stroke.value), bool(fill.value), lines, rects, curves)
     return tuple(lines), tuple(rects), tuple(curves)
+
+
+def _iter_paths(objects, outer, depth: int = 0):
+    """(path object, its matrix to page space) in painting order, through form XObjects."""
+    for obj in objects:
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == PATH:
+            yield obj, _compose(_matrix(obj), outer)
+        elif kind == FORM and depth < 8:
+            inner = [pdfium_c.FPDFFormObj_GetObject(obj, k)
+                     for k in range(pdfium_c.FPDFFormObj_CountObjects(obj))]
+            yield from _iter_paths(inner, _compose(_matrix(obj), outer), depth + 1)
 
 
 def _matrix(obj) -> tuple[float, ...]:

@@ -12,14 +12,13 @@ from pathlib import Path
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfplumber.table import TableFinder
+from pdfplumber.utils import geometry
 from pdfplumber.utils.exceptions import PdfminerException
 
 from errors import EmptyDocument, EncryptedPDF, UnreadablePDF
 from ingest.document import BBox, Grid
-from ingest.layout import Glyph
-from ingest.pdfium_reader import BOLD_RE
-
-RULE_MAX_THICKNESS = 2.0
+from ingest.layout import BOLD_RE, Glyph, boxes_to_rules
 
 
 def _is_red(color) -> bool:
@@ -47,28 +46,46 @@ def layer_chars(page) -> int:
     return sum(1 for ch in page.chars for c in ch["text"] if not c.isspace())
 
 
-def rules_of(boxes) -> tuple[BBox, ...]:
-    """Thin lines and rectangles (table borders and separators) from (box, stroked, filled)."""
-    out = []
-    for box, stroke, fill in boxes:
-        if min(box.width, box.height) <= RULE_MAX_THICKNESS:
-            out.append(box)
-        elif stroke and not fill:                  # a stroked cell: its four edges
-            x0, t, x1, b = box.x0, box.top, box.x1, box.bottom
-            out += [BBox(x0, t, x1, t), BBox(x0, b, x1, b), BBox(x0, t, x0, b), BBox(x1, t, x1, b)]
-    return tuple(out)
-
-
 def page_rules(page) -> tuple[BBox, ...]:
-    return rules_of((BBox(o["x0"], o["top"], o["x1"], o["bottom"]), o.get("stroke"), o.get("fill"))
+    return boxes_to_rules((BBox(o["x0"], o["top"], o["x1"], o["bottom"]), o.get("stroke"), o.get("fill"))
                     for o in list(page.lines) + list(page.rects))
 
 
 def page_grids(page) -> tuple[Grid, ...]:
-    """Ruled tables from pdfplumber's finder (explicit lines and rectangle edges); a box of one
-    column is a frame around text, not a table."""
+    """Ruled tables from pdfplumber's finder (explicit lines and rectangle edges)."""
+    return _grids(page.find_tables())
+
+
+class _Drawn:
+    """What pdfplumber's table finder reads of a page with its default (lines) strategy."""
+
+    def __init__(self, edges: list[dict], width: float, height: float):
+        self.edges = edges
+        self.bbox = (0, 0, width, height)
+
+
+def _obj(box: BBox, kind: str, height: float) -> dict:
+    return {"object_type": kind, "x0": box.x0, "x1": box.x1, "top": box.top,
+            "bottom": box.bottom, "doctop": box.top, "y0": height - box.bottom,
+            "y1": height - box.top, "width": box.width, "height": box.height}
+
+
+def drawn_grids(lines, rects, curves, width: float, height: float) -> tuple[Grid, ...]:
+    """pdfplumber's table finder on drawings another reader listed ((box, stroked, filled)
+    lines and rects, curves as points; top-left origin): the edges pdfplumber's own page would
+    give it (Container.edges: lines, then rectangle sides, then curve steps), without pdfminer
+    interpreting the page's text."""
+    edges = [geometry.line_to_edge(_obj(box, "line", height)) for box, _, _ in lines]
+    edges += [e for box, _, _ in rects for e in geometry.rect_to_edges(_obj(box, "rect", height))]
+    edges += [e for pts in curves
+              for e in geometry.curve_to_edges({"pts": pts, "top": 0, "doctop": 0})]
+    return _grids(TableFinder(_Drawn(edges, width, height)).tables)
+
+
+def _grids(tables) -> tuple[Grid, ...]:
+    """Our grids from pdfplumber's tables; a box of one column is a frame around text."""
     out = []
-    for table in page.find_tables():
+    for table in tables:
         rows = tuple(tuple(None if cell is None else BBox(*cell) for cell in row.cells)
                      for row in table.rows)
         grid = Grid(BBox(*table.bbox), rows)
