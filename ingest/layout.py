@@ -77,8 +77,9 @@ def iter_rows(glyphs: list[Glyph]):
     """Group glyphs into rows by vertical overlap with the row's running centre."""
     row: list[Glyph] = []
     centre = 0.0
-    for g in sorted(glyphs, key=lambda g: (g.top + g.bottom) / 2):
-        mid = (g.top + g.bottom) / 2
+    mids = sorted(((g.top + g.bottom) / 2, i) for i, g in enumerate(glyphs))   # stable by mid
+    for mid, i in mids:
+        g = glyphs[i]
         if row and abs(mid - centre) > 0.45 * max(g.size, row[-1].size):
             yield row
             row = []
@@ -96,7 +97,7 @@ def row_to_segments(row: list[Glyph], walls: tuple[BBox, ...] = ()) -> list[list
     segments, current = [], [row[0]]
     for g in row[1:]:
         last = current[-1]
-        wall = any(last.x1 - 0.5 <= x <= g.x0 + 0.5 for x in xs)
+        wall = bool(xs) and any(last.x1 - 0.5 <= x <= g.x0 + 0.5 for x in xs)
         if wall or g.x0 - last.x1 > SEGMENT_GAP_EM * max(g.size, last.size):
             segments.append(current)
             current = []

@@ -62,16 +62,19 @@ class _Api:
 class _Run:
     """What every character of one text object shares: its matrix, size, font and colour."""
 
-    a: float
-    b: float
-    c: float
-    d: float
+    matrix: tuple[float, float, float, float]
     size: float              # the font size set (Tf), before the matrix scales it
     descent: float           # below the baseline, in font sizes (negative)
     font: int
+    widths: dict             # the font's advances met so far, in font sizes
     bold: bool
     red: bool
     upright: bool
+    simple: bool             # no rotation or skew: a glyph is the origin plus the sums below
+    ax: float                # advance (in font sizes) -> width on the page
+    top: float               # page height - top of the box above the baseline
+    bottom: float
+    height: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +105,7 @@ class PdfiumDocument:
             raise UnreadablePDF(self.path, str(exc)[:200]) from exc
         self.api = _Api()
         self.fonts: dict[int, tuple[float, bool]] = {}
-        self.widths: dict[tuple[int, str], float] = {}
+        self.widths: dict[int, dict[str, float]] = {}
 
     def __enter__(self) -> PdfiumDocument:
         return self
@@ -128,7 +131,7 @@ class PdfiumDocument:
                 text.close()
             lines, rects, curves = page_drawings(page, height)
             return PdfiumPage(width, height, tuple(glyphs), chars, lines, rects, curves,
-                              _plain(page))
+                              _plain(page, width, height))
         finally:
             page.close()
 
@@ -143,15 +146,16 @@ class PdfiumDocument:
         return "".join(chr(self.api.unicode(tp, i)) for i in range(n))
 
     def _glyphs(self, tp: int, height: float) -> tuple[list[Glyph], int]:
+        """Upright glyphs in text-page order, and the non-space characters of every glyph."""
         api = self.api
         n = api.count(tp)
         text = self._text(tp, n)
         xa, ya = ctypes.addressof(api.x), ctypes.addressof(api.y)
-        x, y = api.x, api.y
+        x, y, get_obj, get_origin = api.x, api.y, api.obj, api.origin
         runs: dict[int, _Run] = {}
-        glyphs, chars, last = [], 0, {}
+        glyphs, chars, ends, prev = [], 0, [], None
         for i in range(n):
-            obj = api.obj(tp, i)
+            obj = get_obj(tp, i)
             ch = text[i]
             if not obj or ch in SKIP:       # no text object: pdfium made it (a line end, a gap)
                 continue
@@ -159,15 +163,29 @@ class PdfiumDocument:
                 chars += 1
             run = runs.get(obj)
             if run is None:
-                run = runs[obj] = self._run(tp, i, obj)
+                run = runs[obj] = self._run(tp, i, obj, height)
             if not run.upright:
                 continue
-            api.origin(tp, i, xa, ya)
-            last[obj] = len(glyphs)
-            glyphs.append(self._glyph(ch, x.value, y.value, run, height))
-        for obj, at in last.items():
-            if glyphs[at].text == " ":
-                glyphs[at] = self._spaces(obj, glyphs[at])
+            get_origin(tp, i, xa, ya)
+            ox, oy = x.value, y.value
+            if obj != prev:
+                if glyphs and glyphs[-1].text == " ":
+                    ends.append((prev, len(glyphs) - 1))
+                prev = obj
+            elif glyphs and glyphs[-1].text == " ":
+                glyphs[-1] = _collapsed(glyphs[-1], ox)
+            if run.simple:                  # unrotated, unskewed: the usual case, inlined
+                adv = run.widths.get(ch)
+                if adv is None:
+                    adv = self._advance(run, ch)
+                glyphs.append(Glyph(ch, ox, run.top - oy, ox + run.ax * adv, run.bottom - oy,
+                                    run.height, run.bold, run.red))
+            else:
+                glyphs.append(self._glyph(ch, ox, oy, run, height))
+        if glyphs and glyphs[-1].text == " ":
+            ends.append((prev, len(glyphs) - 1))
+        for obj, at in ends:
+            glyphs[at] = self._spaces(obj, glyphs[at])
         return glyphs, chars
 
     def _spaces(self, obj: int, space: Glyph) -> Glyph:
@@ -183,39 +201,43 @@ class PdfiumDocument:
 
     def _glyph(self, ch: str, ox: float, oy: float, run: _Run, height: float) -> Glyph:
         """pdfminer's LTChar box: (0, descent) to (advance, descent + size) through the matrix."""
-        adv = self._advance(run.font, ch) * run.size
+        a, b, c, d = run.matrix
+        adv = self._advance(run, ch) * run.size
         low = run.descent * run.size
         high = low + run.size
-        x0, y0 = run.c * low + ox, run.d * low + oy
-        x1, y1 = run.a * adv + run.c * high + ox, run.b * adv + run.d * high + oy
+        x0, y0 = c * low + ox, d * low + oy
+        x1, y1 = a * adv + c * high + ox, b * adv + d * high + oy
         if x1 < x0:
             x0, x1 = x1, x0
         if y1 < y0:
             y0, y1 = y1, y0
         return Glyph(ch, x0, height - y1, x1, height - y0, y1 - y0, run.bold, run.red)
 
-    def _advance(self, font: int, ch: str) -> float:
+    def _advance(self, run: _Run, ch: str) -> float:
         """The width the font declares for a character, in font sizes."""
-        key = (font, ch)
-        width = self.widths.get(key)
+        width = run.widths.get(ch)
         if width is None:
             api = self.api
             api.f.value = 0.0
-            api.width(font, ord(ch[0]), 1.0, ctypes.addressof(api.f))
-            width = self.widths[key] = api.f.value
+            api.width(run.font, ord(ch[0]), 1.0, ctypes.addressof(api.f))
+            width = run.widths[ch] = api.f.value
         return width
 
-    def _run(self, tp: int, i: int, obj: int) -> _Run:
+    def _run(self, tp: int, i: int, obj: int, height: float) -> _Run:
+        """The shared part of every glyph of a text object, with the sums the loop needs."""
         api = self.api
         api.matrix(tp, i, ctypes.addressof(api.m))
         m = api.m
-        r, g, b, a = api.rgba
+        r, g, b, _ = api.rgba
         api.fill(tp, i, *(ctypes.addressof(v) for v in api.rgba))
         font = api.font(obj) or 0
         descent, bold = self._font(font)
-        return _Run(m.a, m.b, m.c, m.d, api.font_size(tp, i), descent, font, bold,
-                    r.value > 153 and g.value < 89.25 and b.value < 89.25,
-                    0 < m.a * m.d and m.b * m.c <= 0)
+        size = api.font_size(tp, i)
+        low, high = m.d * descent * size, m.d * (descent + 1) * size
+        return _Run((m.a, m.b, m.c, m.d), size, descent, font, self.widths.setdefault(font, {}),
+                    bold, r.value > 153 and g.value < 89.25 and b.value < 89.25,
+                    0 < m.a * m.d and m.b * m.c <= 0, m.b == 0 and m.c == 0 and m.a > 0 and m.d > 0,
+                    m.a * size, height - high, height - low, high - low)
 
     def _font(self, font: int) -> tuple[float, bool]:
         """A font's descent (in font sizes, pdfminer's sign) and whether its name says bold."""
@@ -231,12 +253,42 @@ class PdfiumDocument:
         return self.fonts[font]
 
 
-def _plain(page) -> bool:
-    """No rotation and a media box at the origin equal to the crop box: page coordinates are
-    the ones pdfminer reports, so the two readers agree on every position."""
-    media, crop = page.get_mediabox(), page.get_cropbox()
-    return page.get_rotation() == 0 and media[:2] == (0, 0) and \
-        all(abs(p - q) < 0.01 for p, q in zip(media, crop))
+def _collapsed(space: Glyph, next_x: float) -> Glyph:
+    """A space followed, in its own text object, by a gap of whole spaces stands for the spaces
+    pdfium folded into it (CPDF_TextPage::CloseTempLine keeps one of a run): it spans the gap,
+    as pdfminer's run of spaces does. A gap of another width (kerning, word spacing) stays."""
+    width, gap = space.x1 - space.x0, next_x - space.x1
+    if width <= 0 or gap < 0.5 * width:
+        return space
+    if abs(gap - round(gap / width) * width) <= 0.02 * width + 0.01:
+        return space._replace(x1=next_x)
+    return space
+
+
+def _plain(page, width: float, height: float) -> bool:
+    """Unrotated, with its visible box (crop within media, inherited or not) at the origin and
+    the media box, where the page sets one, equal to the crop box: page coordinates are then the
+    ones pdfminer reports, so the two readers agree on every position."""
+    if pdfium_c.FPDFPage_GetRotation(page.raw) != 0:
+        return False
+    seen = pdfium_c.FS_RECTF()
+    if not pdfium_c.FPDF_GetPageBoundingBox(page.raw, seen):
+        return False
+    if any(abs(p - q) > 0.01 for p, q in zip((seen.left, seen.bottom, seen.right, seen.top),
+                                               (0, 0, width, height))):
+        return False
+    media = _box_of(pdfium_c.FPDFPage_GetMediaBox, page)
+    crop = _box_of(pdfium_c.FPDFPage_GetCropBox, page)
+    return media is None or crop is None or all(abs(p - q) < 0.01 for p, q in zip(media, crop))
+
+
+def _box_of(getter, page) -> tuple[float, ...] | None:
+    """A page box the page's own dictionary sets, None when it inherits one."""
+    box = (c_float(), c_float(), c_float(), c_float())
+    if not getter(page.raw, *box):
+        return None
+    left, bottom, right, top = (v.value for v in box)
+    return (min(left, right), min(bottom, top), max(left, right), max(bottom, top))
 
 
 def page_drawings(page, height: float):
