@@ -57,7 +57,7 @@ def _join_glyphs(glyphs: list[Glyph]) -> str:
     return "".join(out)
 
 
-def _majority(flags: list[bool]) -> bool:
+def _majority(flags) -> bool:
     return sum(flags) * 2 > len(flags)
 
 
@@ -66,11 +66,10 @@ def glyphs_to_line(glyphs: list[Glyph], page: int) -> Line | None:
     ink = [g for g in glyphs if not g.text.isspace()]
     if not ink:
         return None
-    box = BBox(min(g.x0 for g in ink), min(g.top for g in ink),
-               max(g.x1 for g in ink), max(g.bottom for g in ink))
-    return Line(text=_join_glyphs(ink), bbox=box, size=statistics.median(g.size for g in ink),
-                bold=_majority([g.bold for g in ink]), red=_majority([g.red for g in ink]),
-                page=page)
+    _, x0s, tops, x1s, bottoms, sizes, bolds, reds = zip(*ink)     # columns, in one pass
+    box = BBox(min(x0s), min(tops), max(x1s), max(bottoms))
+    return Line(text=_join_glyphs(ink), bbox=box, size=statistics.median(sizes),
+                bold=_majority(bolds), red=_majority(reds), page=page)
 
 
 def iter_rows(glyphs: list[Glyph]):
@@ -92,8 +91,10 @@ def iter_rows(glyphs: list[Glyph]):
 def row_to_segments(row: list[Glyph], walls: tuple[BBox, ...] = ()) -> list[list[Glyph]]:
     """Split a row at gaps wider than SEGMENT_GAP_EM font sizes and at vertical rules."""
     row = sorted(row, key=lambda g: g.x0)
-    top, bottom = min(g.top for g in row), max(g.bottom for g in row)
-    xs = [w.xmid for w in walls if w.top < bottom and w.bottom > top]
+    xs = []
+    if walls:
+        top, bottom = min(g.top for g in row), max(g.bottom for g in row)
+        xs = [w.xmid for w in walls if w.top < bottom and w.bottom > top]
     segments, current = [], [row[0]]
     for g in row[1:]:
         last = current[-1]

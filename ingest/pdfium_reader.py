@@ -70,11 +70,9 @@ class _Run:
     bold: bool
     red: bool
     upright: bool
-    simple: bool             # no rotation or skew: a glyph is the origin plus the sums below
-    ax: float                # advance (in font sizes) -> width on the page
-    top: float               # page height - top of the box above the baseline
-    bottom: float
-    height: float
+    # unrotated, unskewed: (widths, page height - top and - bottom above the origin, advance
+    # to page width, box height, bold, red), all a glyph needs besides its origin
+    fast: tuple | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,21 +144,22 @@ class PdfiumDocument:
         return "".join(chr(self.api.unicode(tp, i)) for i in range(n))
 
     def _glyphs(self, tp: int, height: float) -> tuple[list[Glyph], int]:
-        """Upright glyphs in text-page order, and the non-space characters of every glyph."""
+        """Upright glyphs in text-page order, and the non-space characters of the text layer
+        (pdfium's own additions are all white space: line ends, gaps)."""
         api = self.api
         n = api.count(tp)
         text = self._text(tp, n)
+        ink = "".join(text.split())
+        chars = len(ink) - sum(ink.count(c) for c in SKIP)
         xa, ya = ctypes.addressof(api.x), ctypes.addressof(api.y)
         x, y, get_obj, get_origin = api.x, api.y, api.obj, api.origin
         runs: dict[int, _Run] = {}
-        glyphs, chars, ends, prev = [], 0, [], None
+        glyphs, ends, prev, space = [], [], None, False
         for i in range(n):
             obj = get_obj(tp, i)
             ch = text[i]
             if not obj or ch in SKIP:       # no text object: pdfium made it (a line end, a gap)
                 continue
-            if not ch.isspace():
-                chars += 1
             run = runs.get(obj)
             if run is None:
                 run = runs[obj] = self._run(tp, i, obj, height)
@@ -169,20 +168,22 @@ class PdfiumDocument:
             get_origin(tp, i, xa, ya)
             ox, oy = x.value, y.value
             if obj != prev:
-                if glyphs and glyphs[-1].text == " ":
+                if space:
                     ends.append((prev, len(glyphs) - 1))
                 prev = obj
-            elif glyphs and glyphs[-1].text == " ":
+            elif space:
                 glyphs[-1] = _collapsed(glyphs[-1], ox)
-            if run.simple:                  # unrotated, unskewed: the usual case, inlined
-                adv = run.widths.get(ch)
-                if adv is None:
-                    adv = self._advance(run, ch)
-                glyphs.append(Glyph(ch, ox, run.top - oy, ox + run.ax * adv, run.bottom - oy,
-                                    run.height, run.bold, run.red))
-            else:
+            space = ch == " "
+            fast = run.fast
+            if fast is None:
                 glyphs.append(self._glyph(ch, ox, oy, run, height))
-        if glyphs and glyphs[-1].text == " ":
+                continue
+            widths, top, bottom, ax, size, bold, red = fast   # unrotated, unskewed: inlined
+            adv = widths.get(ch)
+            if adv is None:
+                adv = self._advance(run, ch)
+            glyphs.append(Glyph(ch, ox, top - oy, ox + ax * adv, bottom - oy, size, bold, red))
+        if space:
             ends.append((prev, len(glyphs) - 1))
         for obj, at in ends:
             glyphs[at] = self._spaces(obj, glyphs[at])
@@ -234,10 +235,13 @@ class PdfiumDocument:
         descent, bold = self._font(font)
         size = api.font_size(tp, i)
         low, high = m.d * descent * size, m.d * (descent + 1) * size
-        return _Run((m.a, m.b, m.c, m.d), size, descent, font, self.widths.setdefault(font, {}),
-                    bold, r.value > 153 and g.value < 89.25 and b.value < 89.25,
-                    0 < m.a * m.d and m.b * m.c <= 0, m.b == 0 and m.c == 0 and m.a > 0 and m.d > 0,
-                    m.a * size, height - high, height - low, high - low)
+        widths = self.widths.setdefault(font, {})
+        red = r.value > 153 and g.value < 89.25 and b.value < 89.25
+        simple = m.b == 0 and m.c == 0 and m.a > 0 and m.d > 0
+        fast = (widths, height - high, height - low, m.a * size, high - low, bold, red) \
+            if simple else None
+        return _Run((m.a, m.b, m.c, m.d), size, descent, font, widths, bold, red,
+                    0 < m.a * m.d and m.b * m.c <= 0, fast)
 
     def _font(self, font: int) -> tuple[float, bool]:
         """A font's descent (in font sizes, pdfminer's sign) and whether its name says bold."""
