@@ -81,7 +81,7 @@ def _pdfium_page(pdfium: PdfiumDocument | None, i: int) -> PdfiumPage | None:
         return None
 
 
-def _read_page(pdfium: PdfiumDocument | None, plumber, i: int) -> Page | None:
+def _read_page(pdfium: PdfiumDocument | None, plumber: _Plumber, i: int) -> Page | None:
     """One page: pypdfium2's glyphs where it places and decodes them, pdfplumber's otherwise;
     rules and grids from pdfplumber on a page that may hold a ruled table."""
     seen = _pdfium_page(pdfium, i)
@@ -103,11 +103,35 @@ def _read_page(pdfium: PdfiumDocument | None, plumber, i: int) -> Page | None:
     return Page(i + 1, width, height, lines, rules, source, grids, chars)
 
 
+class _Plumber:
+    """pdfplumber's reading of the document, imported and opened only when a page needs it
+    (importing pdfplumber costs more than reading a short bulletin through pypdfium2)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.doc = None
+
+    def _open(self):
+        if self.doc is None:
+            from ingest.plumber_reader import PlumberDocument
+            self.doc = PlumberDocument(self.path)
+        return self.doc
+
+    def read(self, index: int, glyphs: bool):
+        return self._open().read(index, glyphs)
+
+    def count(self) -> int:
+        return self._open().count()
+
+    def close(self) -> None:
+        if self.doc is not None:
+            self.doc.close()
+
+
 def read_pdf_pages(path: str | Path) -> list[Page | None]:
     """Text pages of a PDF; None for a page with no usable text layer (a scan: OCR it)."""
-    from ingest.plumber_reader import PlumberDocument
     path = Path(path)
-    plumber = PlumberDocument(path)
+    plumber = _Plumber(path)
     try:
         pdfium = PdfiumDocument(path)
     except UnreadablePDF:

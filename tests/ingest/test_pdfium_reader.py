@@ -3,6 +3,8 @@ spaces and ruled tables, so the segmenter sees the same page whichever reader ra
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pdfplumber
 import pypdfium2 as pdfium
 import pytest
@@ -97,3 +99,17 @@ def test_a_page_cropped_off_the_origin_is_read_by_pdfplumber(rendered, tmp_path)
     pages = read_pdf_pages(path)
     assert pages[0].source == "text" and {p.source for p in pages[1:]} == {"pdfium"}
     assert pages[0].lines
+
+
+def test_a_document_without_tables_never_loads_pdfplumber(tmp_path):
+    """pdfplumber (with pdfminer) takes longer to import than a short bulletin takes to read."""
+    import subprocess
+    import sys
+    path = tmp_path / "leaflet.pdf"
+    R.render_leaflet(path)
+    code = ("import sys; from ingest import parse_file; "
+            f"assert parse_file({str(path)!r}).articles; "
+            "assert 'pdfplumber' not in sys.modules and 'pdfminer' not in sys.modules")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr
