@@ -1,6 +1,7 @@
 """Benchmarks: jianbao against the raw libraries on the same input, in one run.
 
     python -m bench parse|ocr|tag|all [--repeat N]
+    python -m bench ocr --quality | --sweep | --real DIR [--expect TSV] | --traits | --orientation
 
 Targets (from the issues): parse <= 1.5x pdfplumber's extract_words; OCR <= 1.1x raw RapidOCR;
 tagging >= 300 articles/s on one core.
@@ -55,9 +56,9 @@ def bench_parse(repeat: int = 3) -> dict:
             "ratio": round(t_full / t_raw, 3), "goal_ratio": 1.5}
 
 
-def bench_ocr(repeat: int = 1) -> dict:
+def bench_ocr(repeat: int = 3) -> dict:
     from bench.ocr import bench_ocr as run
-    return run()
+    return run(repeat=repeat)
 
 
 def bench_tag(repeat: int = 1) -> dict:
@@ -88,7 +89,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("section", choices=[*SECTIONS, "all"])
     parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args(argv)
+    args, rest = parser.parse_known_args(argv)
+    if args.section == "ocr" and rest:                 # python -m bench ocr --quality, --real DIR ...
+        from bench.ocr import main as ocr_main
+        return ocr_main(rest + ["--repeat", str(args.repeat)])
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     names = list(SECTIONS) if args.section == "all" else [args.section]
     for name in names:
         result = SECTIONS[name](args.repeat)

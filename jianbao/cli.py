@@ -16,7 +16,7 @@ from typing import List, Optional
 
 import typer
 
-from jianbao.choices import OCR, By
+from jianbao.choices import OCR, By, OcrEngine
 from jianbao.render import err_console, print_rows, tag_list
 from pipeline.settings import Settings
 
@@ -94,7 +94,9 @@ def ingest_cli(ctx: typer.Context, paths: List[Path] = typer.Argument(None, help
                time_limit: float = typer.Option(900, help="Seconds allowed per document"),
                max_memory_mb: int = typer.Option(8192, help="Memory ceiling per worker (MB)"),
                image_folders: bool = typer.Option(True, help="A folder of page images is one issue"),
-               tag: bool = typer.Option(True, help="Tag articles with the active model")):
+               tag: bool = typer.Option(True, help="Tag articles with the active model"),
+               ocr_engine: Optional[OcrEngine] = typer.Option(
+                   None, help="OCR inference engine [env JIANBAO_OCR_ENGINE; openvino]")):
     """Import PDFs, page images and folders into the corpus (resumable: run it again)."""
     from corpus.queries import failed_paths
     from jianbao.progress import ingest_progress, print_report
@@ -112,7 +114,8 @@ def ingest_cli(ctx: typer.Context, paths: List[Path] = typer.Argument(None, help
             report = import_paths(corpus, todo, models_dir, ocr=ocr.value, jobs=jobs,
                                   limits=Limits(time_limit, max_memory_mb), scheduler=scheduler,
                                   image_folders=image_folders, progress=progress,
-                                  ocr_threads=settings(ctx).ocr_threads, series=settings(ctx).series)
+                                  ocr_threads=settings(ctx).ocr_threads, series=settings(ctx).series,
+                                  ocr_engine=ocr_engine.value if ocr_engine else settings(ctx).ocr_engine)
     print_report(report)
     raise typer.Exit(report.exit_code)
 

@@ -242,7 +242,7 @@ def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | 
                  ocr: str = "auto", on_error: str = "record", image_folders: bool = True,
                  jobs: int = 1, limits: Limits = Limits(), scheduler: str | None = None,
                  isolated: bool | None = None, ocr_threads: int | None = None,
-                 series: tuple[str, ...] = (),
+                 series: tuple[str, ...] = (), ocr_engine: str | None = None,
                  progress: Callable[[str, AddResult | Failure, ImportReport], None] | None = None
                  ) -> ImportReport:
     """Import every input; with on_error="record" a bad file is reported and the rest goes on."""
@@ -255,7 +255,7 @@ def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | 
 
     def make_job(path, digest):
         return Job(path, digest, ocr, str(models_dir) if models_dir else None, limits, isolated,
-                   threads, tuple(series))
+                   threads, tuple(series), ocr_engine)
 
     try:
         todo = []
