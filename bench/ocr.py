@@ -172,7 +172,8 @@ def bench_ocr(pages_per_scan: int = 2, samples=("2025-06", "2026-02"), default: 
     from ingest.segment import pages_to_bulletin
 
     options = {name: OcrOptions(engine=name) for name in engines}
-    raws = {name: ocr.engine("<bench>", o).raw for name, o in options.items()}
+    built = {name: _timed(lambda: ocr.engine("<bench>", o)) for name, o in options.items()}
+    raws = {name: eng.raw for name, (_, eng) in built.items()}
     raw_default = RapidOCR(params={"Global.log_level": "error"}) if default else None
     with tempfile.TemporaryDirectory() as tmp:
         scans = list(render_scans(Path(tmp), samples).values()) + \
@@ -206,6 +207,7 @@ def bench_ocr(pages_per_scan: int = 2, samples=("2025-06", "2026-02"), default: 
         result[name] = {"jianbao_s_per_page": round(ours / n, 3), "raw_s_per_page": round(raw / n, 3),
                         "ratio": round(ours / raw, 3),
                         "rec_batch": options[name].batch,
+                        "engine_build_s": round(built[name][0], 2),
                         "per_page": [round(t, 2) for t in times[f"jianbao_{name}"]]}
     if len(engines) == 2:
         a, b = engines
