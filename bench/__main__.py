@@ -1,6 +1,7 @@
 """Benchmarks: jianbao against the raw libraries on the same input, in one run.
 
     python -m bench parse|ocr|tag|corpus|bulk|serve|startup|all [--repeat N]
+    python -m bench ocr --quality | --sweep | --real DIR [--expect TSV] | --traits | --orientation
 
 Targets (from the issues): parse >= 4x the pages/s of pdfplumber's extract_words (issue 19);
 OCR <= 1.1x raw RapidOCR; tagging >= 300 articles/s on one core.
@@ -60,9 +61,9 @@ def bench_parse(repeat: int = 3) -> dict:
             "wall_speedup": round(w_raw / w_full, 2)}
 
 
-def bench_ocr(repeat: int = 1) -> dict:
+def bench_ocr(repeat: int = 3) -> dict:
     from bench.ocr import bench_ocr as run
-    return run()
+    return run(repeat=repeat)
 
 
 def bench_tag(repeat: int = 1) -> dict:
@@ -103,7 +104,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scans", type=int, default=20, help="bulk: generated scans")
     parser.add_argument("--articles", type=int, default=200_000, help="corpus: articles to generate")
     parser.add_argument("--folder", help="corpus: where bench.db is built (and reused when there)")
-    args = parser.parse_args(argv)
+    args, rest = parser.parse_known_args(argv)
+    if args.section == "ocr" and rest:                 # python -m bench ocr --quality, --real DIR ...
+        from bench.ocr import main as ocr_main
+        return ocr_main(rest + ["--repeat", str(args.repeat)])
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     names = list(SECTIONS) if args.section == "all" else [args.section]
     for name in names:
         extra = {"issues": args.issues, "scans": args.scans} if name == "bulk" else \

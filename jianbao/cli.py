@@ -16,7 +16,7 @@ from typing import List, Optional
 
 import typer
 
-from jianbao.choices import OCR, By
+from jianbao.choices import OCR, By, OcrEngine
 from jianbao.render import err_console, print_rows, tag_list
 from pipeline.settings import Settings
 
@@ -96,7 +96,9 @@ def ingest_cli(ctx: typer.Context, paths: List[Path] = typer.Argument(None, help
                max_memory_mb: Optional[int] = typer.Option(None, min=1, help="Memory ceiling per document "
                                                            "(MB) [half the machine's memory / workers]"),
                image_folders: bool = typer.Option(True, help="A folder of page images is one issue"),
-               tag: bool = typer.Option(True, help="Tag articles with the active model")):
+               tag: bool = typer.Option(True, help="Tag articles with the active model"),
+               ocr_engine: Optional[OcrEngine] = typer.Option(
+                   None, help="OCR inference engine [env JIANBAO_OCR_ENGINE; openvino]")):
     """Import PDFs, page images and folders into the corpus (resumable: run it again)."""
     from corpus.queries import failed_paths
     from jianbao.progress import ingest_progress, print_report
@@ -114,7 +116,8 @@ def ingest_cli(ctx: typer.Context, paths: List[Path] = typer.Argument(None, help
             report = import_paths(corpus, todo, models_dir, ocr=ocr.value, jobs=jobs,
                                   limits=Limits(time_limit, max_memory_mb or MACHINE), scheduler=scheduler,
                                   image_folders=image_folders, progress=progress,
-                                  ocr_threads=settings(ctx).ocr_threads, series=settings(ctx).series)
+                                  ocr_threads=settings(ctx).ocr_threads, series=settings(ctx).series,
+                                  ocr_engine=ocr_engine.value if ocr_engine else settings(ctx).ocr_engine)
     print_report(report)
     raise typer.Exit(report.exit_code)
 

@@ -270,7 +270,7 @@ def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | 
                  ocr: str = "auto", on_error: str = "record", image_folders: bool = True,
                  jobs: int | None = 1, limits: Limits = Limits(), scheduler: str | None = None,
                  isolated: bool | None = None, ocr_threads: int | None = None,
-                 series: tuple[str, ...] = (),
+                 series: tuple[str, ...] = (), ocr_engine: str | None = None,
                  progress: Callable[[str, AddResult | Failure, ImportReport], None] | None = None
                  ) -> ImportReport:
     """Import every input; with on_error="record" a bad file is reported and the rest goes on.
@@ -291,7 +291,7 @@ def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | 
         n_jobs = jobs or (1 if scheduler else default_jobs(len(todo)))
         todo = [_complete(job, ocr, models_dir, limits.sized(n_jobs),
                           (n_jobs > 1 or scheduler is not None) if isolated is None else isolated,
-                          _threads(n_jobs, scheduler, ocr_threads), series) for job in todo]
+                          _threads(n_jobs, scheduler, ocr_threads), series, ocr_engine) for job in todo]
         for parsed in run_jobs(todo, n_jobs, scheduler, update=lambda job: replace(
                 job, known_issues=corpus.text_issues())):
             outcome = _store(corpus, parsed, report, on_error)
@@ -310,6 +310,6 @@ def _threads(jobs: int, scheduler: str | None, ocr_threads: int | None) -> int |
 
 
 def _complete(job: Job, ocr: str, models_dir, limits: Limits, isolated: bool, threads: int | None,
-              series: tuple[str, ...]) -> Job:
+              series: tuple[str, ...], ocr_engine: str | None = None) -> Job:
     return replace(job, ocr=ocr, models_dir=str(models_dir) if models_dir else None, limits=limits,
-                   isolated=isolated, threads=threads, series=tuple(series))
+                   isolated=isolated, threads=threads, series=tuple(series), ocr_engine=ocr_engine)

@@ -48,6 +48,7 @@ class Job:
     isolated: bool = True            # in a worker process: the memory ceiling may be applied
     threads: int | None = None       # native threads (OCR, BLAS) this worker may use (None: all)
     series: tuple[str, ...] = ()     # masthead names the user configured (Settings.series)
+    ocr_engine: str | None = None    # the OCR inference engine (None: ingest's default)
     known_issues: frozenset = frozenset()   # issues stored from a text PDF: a scan of one is a duplicate
 
 
@@ -116,6 +117,14 @@ def init_worker(parent: int, models_dir: str | None, memory_mb: int | None, thre
             pass
 
 
+def _ocr_options(job: Job):
+    """The job's OCR settings: its threads, and its engine when one was chosen."""
+    if job.ocr_engine is None:
+        return job.threads
+    from ingest.ocr_options import OcrOptions
+    return OcrOptions(threads=job.threads, engine=job.ocr_engine)
+
+
 def _known_scan(job: Job) -> str | None:
     """The issue id when the document is a scan of an issue already stored from a text PDF
     (read from its first page only; OCR of the other pages is saved), else None."""
@@ -123,7 +132,7 @@ def _known_scan(job: Job) -> str | None:
         return None
     from corpus.store import issue_id_for
     from ingest.reader import probe_scan
-    probe = probe_scan(job.path, job.ocr, job.threads, job.series)
+    probe = probe_scan(job.path, job.ocr, _ocr_options(job), job.series)
     if probe is None or not (probe.meta.series and probe.meta.year and probe.meta.issue_no):
         return None
     issue_id = issue_id_for(probe)
@@ -177,7 +186,7 @@ def _parse_and_tag(job: Job, started: float) -> Parsed:
     duplicate = _known_scan(job)
     if duplicate:
         return Parsed(job.path, job.digest, duplicate_of=duplicate, seconds=time.perf_counter() - started)
-    bulletin = parse_file(job.path, ocr=job.ocr, ocr_threads=job.threads, series=job.series)
+    bulletin = parse_file(job.path, ocr=job.ocr, ocr_threads=_ocr_options(job), series=job.series)
     tags = tuple(_tagger(job.models_dir)(bulletin)) if job.models_dir else None
     return Parsed(job.path, job.digest, bulletin, tags, pages=bulletin.source.n_pages,
                   seconds=time.perf_counter() - started, segments=search_segments(bulletin))
