@@ -46,16 +46,34 @@ class Prepared:
 
 
 HEADLINE_MAX = 40           # characters: a first line this short, not ending a sentence, is a headline
+HEADLINE_LOOK = 6           # lines of a web page's top searched for the headline
+LABEL_MAX = 7               # characters: a line this short before a headline is a column label (科技信息)
+# the lines a web page puts above its headline: breadcrumbs, source, date and editor lines, tools
+PAGE_CHROME = re.compile(r"当前位置|您的位置|现在位置|所在位置|首页\s*[>＞»/]|欢迎访问|来源[:：]|來源[:：]|"
+                         r"发布时间|發布時間|日期[:：]|责任编辑|責任編輯|编辑[:：]|浏览|字号|分享到|打印本页|关闭窗口")
 
 
 def split_headline(text: str) -> tuple[str, str]:
     """An article given without a title (a web page, a search excerpt) usually starts with its
-    headline: a short first line that does not end a sentence. (headline, rest), or ("", text)."""
-    first, sep, rest = text.lstrip().partition("\n")
-    first = first.strip()
-    if sep and rest.strip() and 4 <= len(first) <= HEADLINE_MAX and first[-1] not in "。！？；：，,.;:!?":
-        return first, rest
+    headline: a short line that does not end a sentence, on the first line or below the page's
+    chrome (breadcrumbs, source and date lines, a column label). (headline, the text without
+    it), or ("", text); the lines above the headline stay in the text."""
+    lines = text.lstrip().split("\n")
+    filled = [i for i, line in enumerate(lines) if line.strip()][:HEADLINE_LOOK]
+    for k, i in enumerate(filled):
+        line = lines[i].strip()
+        following = [lines[j].strip() for j in filled[k + 1:]]
+        if PAGE_CHROME.search(line) or len(line) <= LABEL_MAX and following and \
+                _is_headline(following[0]) and len(following[0]) > len(line):
+            continue
+        if _is_headline(line) and "".join(lines[i + 1:]).strip():
+            return line, "\n".join(lines[:i] + lines[i + 1:]).strip("\n") if i else "\n".join(lines[1:])
+        break
     return "", text
+
+
+def _is_headline(line: str) -> bool:
+    return 4 <= len(line) <= HEADLINE_MAX and line[-1] not in "。！？；：，,.;:!?"
 
 
 def article_to_prepared(title: str, text: str, words: tuple[str, ...] = (), hmm: bool = False) -> Prepared:

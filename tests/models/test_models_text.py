@@ -234,3 +234,17 @@ def test_cue_words_are_features_of_title_body_and_paragraphs():
     title_care, body_care, share_care, title_drone, body_drone, share_drone = prepared_to_cues(doc, patterns)
     assert title_care == 1.0 and 0 < body_care < 1 and share_care == pytest.approx(2 / 3)
     assert (title_drone, body_drone, share_drone) == (0.0, 0.0, 0.0)
+
+
+def test_a_web_page_headline_is_found_below_its_chrome():
+    from models.article import split_headline
+
+    page = "本地资讯\n\n县快递协会走访慰问一线快递员\n\n来源：某县融媒体中心\n\n1月20日，协会为快递员送去年货。"
+    title, rest = split_headline(page)
+    assert title == "县快递协会走访慰问一线快递员"
+    assert "本地资讯" in rest and "来源：某县融媒体中心" in rest and "送去年货" in rest
+    crumbs = "当前位置：首页 > 新闻 > 正文\n邮政网点开设暖心驿站\n驿站里有热水和充电宝。"
+    assert split_headline(crumbs)[0] == "邮政网点开设暖心驿站"
+    # a short headline over its body is still the headline; a first paragraph is none
+    assert split_headline("夏日送清凉\n工会为快递员送去清凉。") == ("夏日送清凉", "工会为快递员送去清凉。")
+    assert split_headline("这是一个以句号结束的长段落，不是标题。\n第二段。")[0] == ""
