@@ -109,7 +109,8 @@ export async function renderHeatmap(s) {
     texttemplate: "%{z}", hovertemplate: "%{y} × %{x}: %{z} 篇<extra></extra>", xgap: 2, ygap: 2,
   };
   await plot(node, rows.length ? [trace] : [], { margin: { t: 10, r: 10, b: 110, l: 120 },
-    hovermode: "closest", xaxis: { tickangle: -35 }, yaxis: { autorange: "reversed" } }, "jianbao-topic-company");
+    hovermode: "closest", xaxis: { tickangle: -35, automargin: true },
+    yaxis: { autorange: "reversed", automargin: true } }, "jianbao-topic-company");
   node.dataset.cells = String(z.flat().filter((n) => n > 0).length);
   node.removeAllListeners?.("plotly_click");
   node.on("plotly_click", (event) => {

@@ -30,6 +30,7 @@ async function render() {
   for (const node of document.querySelectorAll("[data-views]")) {
     node.hidden = !node.dataset.views.split(" ").includes(s.view);
   }
+  form.hidden = s.view === "issues" || s.view === "article";
   document.body.dataset.view = s.view;
   showError("");
   try {

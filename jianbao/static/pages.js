@@ -59,7 +59,7 @@ export async function renderIssues(s) {
 }
 
 function issueView(issue) {
-  const masthead = el("header", { class: "masthead" },
+  const masthead = el("div", { class: "masthead" },
     el("p", { class: "series" }, issue.series || ""),
     el("h2", {}, `${issue.year}年第${issue.issue_no ?? "?"}期`, el("span", { class: "muted" }, `（总第${issue.total_no ?? "?"}期）`)),
     el("p", { class: "muted" }, `${issue.date || ""} · 编辑 ${issue.editor || "—"} · ${issue.n_pages} 页 · ${issue.source_kind}`),
