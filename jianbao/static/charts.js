@@ -2,7 +2,7 @@
 // topics, companies and search terms; the topic x company heat map; submissions per company.
 "use strict";
 
-import { $, api, downloadText, go, nameOf, table, terms } from "./lib.js";
+import { $, api, downloadText, go, nameOf, namesReady, table, terms } from "./lib.js";
 
 const PALETTE = ["#b42318", "#1f6feb", "#0a6e3a", "#9a6700", "#8250df", "#bf3989", "#1b7c83", "#57606a",
   "#e16f24", "#4d2d00", "#0550ae", "#6e7781"];
@@ -13,9 +13,18 @@ const COLUMNS = ["period", "label", "count", "articles", "share"];
 
 let firstChart = true;
 
+// plotly.min.js loads async (4.8 MB to parse): the first view fetches its data meanwhile
+const plotlyReady = new Promise((resolve, reject) => {
+  if (window.Plotly) return resolve(window.Plotly);
+  const tag = document.getElementById("plotly-js");
+  tag.addEventListener("load", () => resolve(window.Plotly));
+  tag.addEventListener("error", () => reject(new Error("could not load /vendor/plotly.min.js")));
+});
+
 async function plot(node, traces, layout, filename) {
   const config = Object.assign({}, CONFIG, { toImageButtonOptions: { filename, format: "png", scale: 2 } });
-  await window.Plotly.react(node, traces, Object.assign({ font: FONT, hovermode: "x unified" }, layout), config);
+  const Plotly = await plotlyReady;
+  await Plotly.react(node, traces, Object.assign({ font: FONT, hovermode: "x unified" }, layout), config);
   node.dataset.series = String(traces.length);
   if (firstChart) {                               // read by python -m bench serve
     firstChart = false;
@@ -70,7 +79,7 @@ function trendTraces(all, s) {
 }
 
 export async function renderTrends(s) {
-  const rows = await trendRows(s);
+  const [rows] = await Promise.all([trendRows(s), namesReady]);
   const all = series(rows);
   const what = { topic: "topic 主题", company: "company 企业", mentions: "company named 提及企业",
     none: "search term 检索词" }[s.kind] || s.kind;
@@ -96,7 +105,7 @@ export function toCsv(rows) {
 
 export async function renderHeatmap(s) {
   const params = { by: "company", topic: s.topic, company: s.company, since: s.since, until: s.until };
-  const data = await api("/trends", params);
+  const [data] = await Promise.all([api("/trends", params), namesReady]);
   const node = $("heatmap-chart");
   $("heatmap-csv").href = "/trends?" + new URLSearchParams(Object.assign({}, params, { format: "csv" }));
   const rows = data.rows;
@@ -124,7 +133,7 @@ export async function renderHeatmap(s) {
 export async function renderSubmissions(s) {
   const by = s.by === "issue" ? "issue" : s.by;
   const params = { by, since: s.since, until: s.until };
-  const data = await api("/submissions", params);
+  const [data] = await Promise.all([api("/submissions", params), namesReady]);
   $("submissions-csv").href = "/submissions?" + new URLSearchParams(Object.assign({}, params, { format: "csv" }));
   const byFirm = new Map();
   for (const r of data.rows) {

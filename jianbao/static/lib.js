@@ -12,6 +12,15 @@ export const DEFAULTS = {
 };
 
 export const names = {};          // taxonomy key -> Chinese name
+let namesLoaded;
+/** Resolved once the taxonomy is in `names` (or failed to load: keys are shown then). */
+export const namesReady = new Promise((resolve) => { namesLoaded = resolve; });
+export function setNames(taxonomy) {
+  for (const item of [...(taxonomy ? taxonomy.topics : []), ...(taxonomy ? taxonomy.companies : [])]) {
+    names[item.key] = item.name;
+  }
+  namesLoaded();
+}
 
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);

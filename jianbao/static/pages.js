@@ -2,7 +2,7 @@
 // list, the issue browser (masthead, articles, 报/送, tables, source file), one article.
 "use strict";
 
-import { $, api, el, link, marked, nameOf, table, token } from "./lib.js";
+import { $, api, el, link, marked, nameOf, namesReady, table, token } from "./lib.js";
 
 const PAGE = 20;
 
@@ -12,8 +12,8 @@ export async function renderSearch(s) {
   const offset = Math.max(0, parseInt(s.offset, 10) || 0);
   const filters = { topic: s.topic, company: s.company, since: s.since, until: s.until, limit: PAGE, offset };
   const ranked = Boolean(s.q.trim());
-  const data = ranked ? await api("/search", Object.assign({ q: s.q.trim() }, filters))
-    : await api("/articles", filters);
+  const [data] = await Promise.all([ranked ? api("/search", Object.assign({ q: s.q.trim() }, filters))
+    : api("/articles", filters), namesReady]);
   $("search-title").firstChild.textContent = ranked ? `Search “${s.q.trim()}” ` : "Articles ";
   $("search-total").textContent = `(${data.total})`;
   $("results").replaceChildren(...data.items.map((item, i) => result(item, ranked, offset + i + 1)));
@@ -87,7 +87,7 @@ export async function renderArticle(s) {
   const view = $("article-view");
   if (!s.article) return view.replaceChildren(el("p", { class: "muted" }, "Choose an article."));
   const [a, history] = await Promise.all([api(`/articles/${encodeURIComponent(s.article)}`),
-    api(`/articles/${encodeURIComponent(s.article)}/history`)]);
+    api(`/articles/${encodeURIComponent(s.article)}/history`), namesReady]);
   const i = a.issue;
   view.replaceChildren(el("div", { "data-article-id": a.article_id },
     el("h2", {}, a.title), a.subtitle ? el("p", { class: "subtitle" }, a.subtitle) : null,
