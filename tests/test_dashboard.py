@@ -133,7 +133,7 @@ def test_a_search_term_is_drawn_as_a_series(page, update_golden, tmp_path):
     shot(page, "trends-search-terms", update_golden, tmp_path)
 
 
-def test_the_csv_download_has_the_numbers_of_jianbao_trends(page, corpus):
+def test_the_csv_download_has_the_numbers_of_jianbao_trends_and_the_png_the_chart(page, corpus):
     page.open("?by=year")
     page.eval("document.getElementById('trends-csv').click()")
     rows = list(csv.DictReader(io.StringIO(page.downloaded("jianbao-trends-year.csv").read_text("utf-8-sig"))))
@@ -145,6 +145,9 @@ def test_the_csv_download_has_the_numbers_of_jianbao_trends(page, corpus):
         assert (got["period"], got["label"], int(got["count"]), int(got["articles"])) == \
                (want["period"], want["label"], int(want["count"]), int(want["articles"]))
         assert float(got["share"]) == pytest.approx(float(want["share"]))
+    page.eval("document.getElementById('trends-png').click()")
+    png = page.downloaded("jianbao-trends-year.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
 
 
 # ---------------------------------------------------------------------------- the other views

@@ -93,6 +93,8 @@ export async function renderTrends(s) {
   await plot($("trends-chart"), trendTraces(all, s), layout, `jianbao-trends-${s.by}`);
   $("trends-chart").dataset.periods = String(new Set(rows.map((r) => r.period)).size);
   $("trends-csv").onclick = () => downloadText(toCsv(rows), `jianbao-trends-${s.by}.csv`);
+  $("trends-png").onclick = async () => (await plotlyReady).downloadImage($("trends-chart"),
+    { format: "png", filename: `jianbao-trends-${s.by}`, width: 1400, height: 600, scale: 2 });
 }
 
 /** The rows as `jianbao trends --format csv` prints them (period,label,count,articles,share). */
