@@ -110,6 +110,10 @@ class InvalidValue(UsageError):
     """A flag or parameter value of the wrong form (a date, a period, a format)."""
 
 
+class MissingExtra(UsageError):
+    """An optional part of jianbao that is not installed; the hint names the extra to install."""
+
+
 # ---------------------------------------------------------------------------- files the user names
 class InputFileError(JianbaoError):
     """A file given as input (labels, articles to tag) is missing or unreadable."""

@@ -9,9 +9,11 @@
    import; article text is assembled from paragraphs of the training data, tags are the source
    example's labels with model-like scores), unless `--db` names one that exists already;
 2. starts `jianbao serve` in its own process (one uvicorn worker) and waits for it;
-3. drives `/trends` and then `/search` with `clients` keep-alive clients for `seconds` each,
+3. opens the dashboard in headless Chromium (bench/dashboard.py): time to the first chart and
+   page weight, cold and warm, and the time each view takes to draw;
+4. drives `/trends` and then `/search` with `clients` keep-alive clients for `seconds` each,
    rotating realistic parameters: requests/s, p50/p99 latency, errors;
-4. runs uploads (distinct issues rendered from examples/src), label corrections and reads all
+5. runs uploads (distinct issues rendered from examples/src), label corrections and reads all
    at once, then checks that nothing was lost: every upload imported with its 10 articles,
    every label in force and in the history, and no read failed.
 
@@ -38,6 +40,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
+
+from bench.dashboard import bench_dashboard
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -306,6 +310,7 @@ def bench_serve(n_articles: int = 20_000, seconds: float = 10.0, clients: int = 
             for p in TRENDS_PARAMS:                       # warm: imports, jieba, the page cache
                 request(port, "GET", url("/trends", p))
             request(port, "GET", url("/search", {"q": SEARCH_QUERIES[0]}))
+            dashboard = bench_dashboard(port)             # on a quiet server, before the load
             trends = drive(port, [url("/trends", p) for p in TRENDS_PARAMS], clients, seconds)
             search = drive(port, [url("/search", {"q": q, "limit": 20}) for q in SEARCH_QUERIES], clients, seconds)
             articles = drive(port, [url("/articles", {"limit": 20, "offset": 1000 * k}) for k in range(10)],
@@ -320,7 +325,7 @@ def bench_serve(n_articles: int = 20_000, seconds: float = 10.0, clients: int = 
             except subprocess.TimeoutExpired:
                 server.kill()
     return {"corpus": {**corpus, "articles_in_corpus": stats["articles"]}, "cpus": os.cpu_count(),
-            "trends": trends, "search": search, "articles": articles, "concurrent_writes": concurrent}
+            "dashboard": dashboard, "trends": trends, "search": search, "articles": articles, "concurrent_writes": concurrent}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -64,3 +64,9 @@ class Notebook:
     def export(self, what: str, fmt: str, out, **filters) -> int:
         from corpus.export import export
         return export(self.corpus.conn, what, fmt, out, **filters)
+
+    def term_trends(self, query: str, by: str = "month", topic: str | None = None,
+                    company: str | None = None, since: str | None = None, until: str | None = None):
+        """Articles matching a full-text query per period (a search term as a trend series)."""
+        from corpus.series import term_trends
+        return term_trends(self.corpus.conn, query, self.corpus.segment, by, topic, company, since, until)

@@ -256,3 +256,14 @@ def _seconds(start: str | None, end: str | None) -> int | None:
     if not start or not end:
         return None
     return int((dt.datetime.fromisoformat(end) - dt.datetime.fromisoformat(start)).total_seconds())
+
+
+def issue_table_records(conn, issue_id: str) -> list[dict]:
+    """The tables of one issue (来稿及刊用情况 …) in order: title, period, note, header, rows."""
+    out = []
+    for row in conn.execute("SELECT * FROM doc_tables WHERE issue_id = ? ORDER BY seq", (issue_id,)).fetchall():
+        rows = [json.loads(r["cells"]) for r in conn.execute(
+            "SELECT cells FROM table_rows WHERE table_id = ? ORDER BY row_no", (row["table_id"],))]
+        out.append({"title": row["title"], "period": row["period"], "note": row["note"],
+                    "header": json.loads(row["header"]), "rows": rows})
+    return out

@@ -476,3 +476,25 @@ def serve_cli(ctx: typer.Context, host: str = typer.Option("127.0.0.1", help="Ad
     err_console().print(f"jianbao on http://{'[' + host + ']' if ':' in host else host}:{port}/ "
                         f"(corpus {settings(ctx).db})", markup=False)
     uvicorn.run(application, host=host, port=port, log_level=log_level)
+
+
+@app.command("browse")
+def browse_cli(ctx: typer.Context, host: str = typer.Option("127.0.0.1", help="Address to listen on"),
+               port: int = typer.Option(8001, min=1, max=65535, help="Port"),
+               immutable: bool = typer.Option(False, "--immutable", help="The corpus will not change while "
+                                              "browsed (faster counts; new imports are not seen)"),
+               open_browser: bool = typer.Option(True, "--open/--no-open", help="Open it in a web browser")):
+    """Browse the corpus in Datasette: tables, facets, SQL, full-text search (pip install 'jianbao[browse]')."""
+    import uvicorn
+    from corpus.browse import build_datasette
+    with open_corpus(ctx) as corpus:                  # it exists and its schema is current
+        segment = corpus.segment
+    with handled():
+        datasette = build_datasette(settings(ctx).db, segment, immutable)
+    url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+    err_console().print(f"Datasette on {url} (read-only; corpus {settings(ctx).db}; Ctrl-C stops)", markup=False)
+    if open_browser:
+        import threading
+        import webbrowser
+        threading.Timer(1.0, webbrowser.open, (url,)).start()
+    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning")

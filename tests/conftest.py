@@ -55,3 +55,16 @@ def env(tmp_path, models_dir, monkeypatch):
     monkeypatch.setenv("JIANBAO_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("JIANBAO_MODELS", str(models_dir))
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def examples_db(tmp_path_factory, models_dir) -> Path:
+    """A corpus of the four sample PDFs (38 articles, 2019-2026), imported once per session;
+    copy it before writing to it."""
+    from pipeline.importer import import_paths
+    from pipeline.resources import open_corpus
+    path = tmp_path_factory.mktemp("examples-corpus") / "examples.db"
+    with open_corpus(path) as corpus:
+        report = import_paths(corpus, sorted((ROOT / "examples").glob("*.pdf")), models_dir)
+    assert report.counts["imported"] == 4
+    return path

@@ -15,7 +15,9 @@ from fastapi.security import HTTPBearer
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 SECURITY_HEADERS = [
-    (b"content-security-policy", b"default-src 'self'; img-src 'self' data:; object-src 'none'; "
+    (b"content-security-policy", b"default-src 'self'; img-src 'self' data: blob:; object-src 'none'; "
+                                 # Plotly.js sets style attributes and adds a <style> of its own
+                                 b"style-src 'self' 'unsafe-inline'; "
                                  b"base-uri 'none'; frame-ancestors 'none'; form-action 'self'"),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),

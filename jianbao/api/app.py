@@ -5,23 +5,23 @@ from __future__ import annotations
 
 import logging
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from errors import JianbaoError
-from jianbao.api import analytics, articles, documents, issues, models
+from jianbao.api import analytics, articles, dashboard, documents, issues, models
 from jianbao.api.access import ApiConfig, Guard
+from jianbao.api.dashboard import STATIC
 from jianbao.api.dependencies import Service
 from pipeline.resources import open_corpus
 from pipeline.settings import Settings
 from pipeline.uploads import Uploads
 from pipeline.worker import Limits
 
-STATIC = Path(__file__).resolve().parent.parent / "static"
 log = logging.getLogger("jianbao.api")
 
 
@@ -37,9 +37,9 @@ def create_app(settings: Settings, config: ApiConfig | None = None) -> FastAPI:
     app.add_middleware(Guard, config=config)
     app.add_exception_handler(JianbaoError, _library_error)
     app.add_exception_handler(Exception, _internal_error)
-    app.add_api_route("/", _dashboard, methods=["GET"], include_in_schema=False)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)   # plotly.min.js: 4.6 MB, 1.4 MB gzipped
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (documents, issues, articles, analytics, models):
+    for module in (dashboard, documents, issues, articles, analytics, models):
         app.include_router(module.router)
     return app
 
@@ -60,10 +60,6 @@ async def _library_error(request: Request, exc: JianbaoError):
 async def _internal_error(request: Request, exc: Exception):
     log.exception("%s %s failed", request.method, request.url.path)
     return JSONResponse({"detail": "internal error (logged on the server)"}, 500)
-
-
-def _dashboard():
-    return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
 
 
 def _version() -> str:

@@ -6,10 +6,11 @@ import hashlib
 import os
 import shutil
 import tempfile
+from pathlib import Path
 
 from fastapi import APIRouter, Depends, File, Path as PathParam, Query, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
 
 from corpus import queries
 from errors import NotFound
@@ -20,6 +21,8 @@ from pipeline.uploads import Upload, display_name, import_upload
 
 SHA256 = r"^[0-9a-f]{64}$"
 CHUNK = 1 << 20
+MEDIA = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+         ".tif": "image/tiff", ".tiff": "image/tiff"}
 
 router = APIRouter(tags=["documents"])
 
@@ -55,6 +58,29 @@ def get_document(sha256: str = PathParam(..., pattern=SHA256, description="sha25
         doc["issue"] = queries.get_issue(c.conn, doc["issue_id"]) if doc["issue_id"] else None
     doc["source_file"] = doc.pop("path")
     return doc
+
+
+@router.get("/documents/{sha256}/file", responses={404: {"description": "Unknown, or moved since import"}})
+def document_file(sha256: str = PathParam(..., pattern=SHA256, description="sha256 of the file, hex"),
+                  svc: Service = Depends(service)):
+    """The source file of a stored document (the PDF or scan), from where it was imported."""
+    with svc.corpus() as c:
+        doc = queries.get_document(c.conn, sha256)
+    path = Path(doc["path"]) if doc else None
+    if path is None or not path.is_file():
+        raise NotFound(f"the source file of {sha256} is not on this server" if doc else f"no document {sha256}")
+    if _sha256_of(path) != sha256:
+        raise NotFound(f"the file imported as {sha256} has changed since")
+    return FileResponse(path, media_type=MEDIA.get(path.suffix.lower(), "application/octet-stream"),
+                        filename=path.name, content_disposition_type="inline")
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 async def _spool(upload: UploadFile, dest: str, cap: int) -> tuple[str, int]:

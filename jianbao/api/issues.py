@@ -25,10 +25,11 @@ def list_issues(limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, g
 @router.get("/issues/{key}")
 def get_issue(key: str = PathParam(..., max_length=64, description="Issue id (2025-06) or total number (529)"),
               svc: Service = Depends(service)):
-    """One issue with its distribution list, parse warnings and articles."""
+    """One issue with its distribution list (报/送), parse warnings, articles and tables (来稿及刊用情况)."""
     with svc.corpus() as c:
         issue = queries.get_issue(c.conn, key)
         if issue is None:
             raise NotFound(f"no issue {key!r}")
         issue["articles"] = list(queries.iter_article_records(c.conn, issue=issue["issue_id"]))
+        issue["tables"] = queries.issue_table_records(c.conn, issue["issue_id"])
     return issue
