@@ -219,6 +219,30 @@ def stats_cli(ctx: typer.Context, fmt: Fmt = typer.Option(Fmt.table, "--format")
         print_stats(stats(corpus.conn), fmt.value)
 
 
+@app.command("backup")
+def backup_cli(ctx: typer.Context, out: Path = typer.Argument(..., help="The copy to write (a new file)")):
+    """Copy the corpus to OUT while it stays in use (SQLite's online backup), checked."""
+    from corpus.maintenance import backup
+    with open_corpus(ctx) as corpus:
+        report = backup(corpus, out)
+    err_console().print(f"backup of {settings(ctx).db} written to {report.path}: {report.articles} articles, "
+                        f"{report.size / 1e6:.1f} MB (restore: copy it back over --db)", markup=False)
+
+
+@app.command("check")
+def check_cli(ctx: typer.Context, fmt: Fmt = typer.Option(Fmt.table, "--format")):
+    """Check the corpus for damage: SQLite integrity, foreign keys, the search index, the tags."""
+    from corpus.maintenance import check
+    with open_corpus(ctx) as corpus:
+        report = check(corpus)
+    print_rows(("check", "result"), [(c.name, "ok" if c.ok else "; ".join(c.problems)) for c in report.checks],
+               fmt.value)
+    if not report.ok:
+        err_console().print(f"Error: {settings(ctx).db}: damaged: restore the copy `jianbao backup` made "
+                            "(or re-import the documents into a new corpus)", markup=False)
+        raise typer.Exit(1)
+
+
 @app.command("train")
 def train_cli(ctx: typer.Context, quiet: bool = typer.Option(False, "--quiet", "-q"),
               seed: Optional[int] = typer.Option(None, help="Random seed [env JIANBAO_SEED; 0]"),
