@@ -494,4 +494,6 @@ def serve_cli(ctx: typer.Context, host: str = typer.Option("127.0.0.1", help="Ad
         application = create_app(settings(ctx), config)
     err_console().print(f"jianbao on http://{'[' + host + ']' if ':' in host else host}:{port}/ "
                         f"(corpus {settings(ctx).db})", markup=False)
-    uvicorn.run(application, host=host, port=port, log_level=log_level)
+    from jianbao.api.guards import head_timeout_protocol
+    uvicorn.run(application, host=host, port=port, log_level=log_level, timeout_keep_alive=5,
+                http=head_timeout_protocol(config.header_seconds))
