@@ -391,22 +391,34 @@ def labels_history_cli(ctx: typer.Context, article_id: Optional[str] = typer.Arg
 @app.command("review")
 def review_cli(ctx: typer.Context, topic: Optional[str] = None, limit: int = 20,
                by: Optional[str] = typer.Option(None, "--by"),
-               export_file: Optional[Path] = typer.Option(None, "--export", help="Write the queue as Label Studio tasks")):
+               export_file: Optional[Path] = typer.Option(None, "--export", help="Write the queue as Label Studio tasks"),
+               config: bool = typer.Option(False, "--config", help="Print the Label Studio labelling config")):
     """Review the articles the model is least sure about, one at a time; resumes where it stopped."""
     from corpus.curation import review_queue
     from pipeline.tagging import model_thresholds
     from jianbao.review import run_review
     keys = _label_keys()
+    if config:
+        sys.stdout.write(_labelling_config(keys))
+        return
     with open_corpus(ctx) as corpus:
         thresholds = model_thresholds(settings(ctx).models_dir)
         if export_file is not None:
-            from corpus.labels import write_label_studio_tasks
+            from corpus.labels import config_path, write_label_studio_tasks
             items = review_queue(corpus.conn, thresholds, topic, limit)
-            n = write_label_studio_tasks(corpus.conn, [i.article_id for i in items], export_file)
-            err_console().print(f"{n} tasks written to {export_file}", markup=False)
+            n = write_label_studio_tasks(corpus.conn, [i.article_id for i in items], export_file,
+                                         _labelling_config(keys))
+            err_console().print(f"{n} tasks written to {export_file}, their labelling config to "
+                                f"{config_path(export_file)}", markup=False)
             return
         counts = run_review(corpus, thresholds, keys, topic, limit, by)
     err_console().print(", ".join(f"{k} {v}" for k, v in counts.items()), markup=False)
+
+
+def _labelling_config(keys: dict[str, tuple[str, ...]]) -> str:
+    from corpus.labels import label_studio_config
+    from models import label_names
+    return label_studio_config(keys, label_names())
 
 
 @app.command("reclassify")

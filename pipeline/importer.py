@@ -73,7 +73,8 @@ SKIPPED_DIRS = ("src",)          # examples/src holds the sources the sample PDF
 def iter_inputs(paths: Iterable[str | Path], image_folders: bool = True, seen: set | None = None,
                 skipped: list | None = None) -> Iterator[Path]:
     """Files to import, folders walked recursively in name order (symlink loops are cut);
-    a folder holding page images only is one scanned issue unless image_folders is False.
+    the page images of a folder whose files are all images are one scanned issue (unless
+    image_folders is False), and its sub-folders are walked as well: each is its own issue.
     Inside folders, what is not imported is added to `skipped` as (path, reason): hidden files,
     source folders, files that are not regular files, and files whose content is no PDF or
     image (sniffed, whatever the name says: 2025-11.PDF.txt is read as the PDF it is)."""
@@ -88,10 +89,12 @@ def iter_inputs(paths: Iterable[str | Path], image_folders: bool = True, seen: s
         if real in seen:
             continue
         seen.add(real)
-        if image_folders and page_images(path):
-            yield path
-            continue
+        loose_pages = image_folders and page_images(path)
+        if loose_pages:
+            yield path                           # the loose pages are one issue; sub-folders are walked
         for child in sorted(path.iterdir(), key=lambda p: p.name):
+            if loose_pages and child in loose_pages:
+                continue
             reason = _skip_reason(child)
             if reason:
                 skipped.append((display_path(child), reason))

@@ -97,3 +97,29 @@ def test_review_shows_n_of_n_and_the_score_and_a_typo_asks_again(corpus):
     assert "1 of 3" in result.output and "anti_fraud 0." in result.output
     assert "not a key: 'x'" in result.output and "did you mean 'anti_fraud'" in result.output
     assert "edited 1" in result.stderr
+
+
+def test_review_export_names_the_model_scores_every_label_and_writes_the_config(corpus, tmp_path, models_dir):
+    """Issue 17: `review --export` wrote model_version "jianbao" and no labelling config."""
+    import xml.etree.ElementTree as ET
+
+    from models import active_version, label_keys
+    out = tmp_path / "tasks.json"
+    result = run("review", "--export", out, "--limit", "3")
+    assert result.exit_code == 0 and "tasks.config.xml" in result.stderr
+    tasks = json.loads(out.read_text(encoding="utf-8"))
+    keys = label_keys()
+    for task in tasks:
+        prediction, = task["predictions"]
+        assert prediction["model_version"] == active_version(models_dir)
+        assert 0 <= prediction["score"] <= 1
+        assert set(task["data"]["scores"]["topics"]) == set(keys["topic"])
+    config = ET.fromstring((tmp_path / "tasks.config.xml").read_text(encoding="utf-8"))
+    printed = ET.fromstring(run("review", "--config").stdout)
+    for view in (config, printed):
+        controls = {c.get("name"): [x.get("value") for x in c] for c in view.iter("Choices")}
+        assert controls == {"topics": list(keys["topic"]), "companies": list(keys["company"])}
+    # what Label Studio gives back for those tasks imports
+    tasks[0]["annotations"] = [{"result": tasks[0]["predictions"][0]["result"]}]
+    out.write_text(json.dumps(tasks[:1]), encoding="utf-8")
+    assert run("labels", "import", out).exit_code == 0

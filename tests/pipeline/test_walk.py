@@ -126,3 +126,27 @@ def test_a_scan_of_an_issue_stored_from_its_text_pdf_is_known_from_page_one(tmp_
         assert (report.counts["imported"], report.counts["duplicate"]) == (1, 1)
         status = corpus.conn.execute("SELECT status, issue_id FROM documents WHERE path LIKE '%scan.pdf'").fetchone()
         assert tuple(status) == ("duplicate", "2025-06")
+
+
+def test_loose_pages_beside_issue_folders_are_one_issue_and_each_folder_its_own(tmp_path):
+    """Issue 17: a folder with one loose page and a 6-page sub-folder was one 1-page issue and the
+    sub-folder was skipped with no message."""
+    from PIL import Image
+
+    from pipeline.importer import iter_inputs
+    folder = tmp_path / "scans"
+    (folder / "2025-06").mkdir(parents=True)
+    (folder / "2025-07").mkdir()
+    Image.new("L", (120, 160), 255).save(folder / "cover.png")
+    for issue in ("2025-06", "2025-07"):
+        for n in (1, 2):
+            Image.new("L", (120, 160), 255).save(folder / issue / f"page{n}.png")
+    (folder / ".thumbs.png").write_bytes(b"")
+    skipped = []
+    assert list(iter_inputs([folder], skipped=skipped)) == [folder, folder / "2025-06", folder / "2025-07"]
+    assert skipped == [(str(folder / ".thumbs.png"), "hidden")]
+    with memory_corpus() as corpus:              # blank pages: each issue is read (and named) on its own
+        report = import_paths(corpus, [folder])
+    assert sorted(f.path for f in report.failures) == sorted(str(p) for p in
+                                                             (folder, folder / "2025-06", folder / "2025-07"))
+    assert {f.error_type for f in report.failures} == {"NoTextFound"}
