@@ -60,6 +60,20 @@ def _better(kind: str, sha256: str, existing) -> bool:
     return (rank[kind], sha256) < (rank[existing["source_kind"]], existing["sha256"])
 
 
+@contextmanager
+def read_snapshot(conn: sqlite3.Connection):
+    """One read transaction: every query inside sees the same state of the corpus, even while
+    another connection commits (WAL readers keep their snapshot); nested use joins the outer."""
+    if conn.in_transaction:
+        yield conn
+        return
+    conn.execute("BEGIN")
+    try:
+        yield conn
+    finally:
+        conn.execute("COMMIT")
+
+
 DAMAGED = ("SQLITE_CORRUPT", "SQLITE_IOERR", "SQLITE_IOERR_SHORT_READ")     # sqlite.org/rescode.html
 
 
