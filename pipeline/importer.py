@@ -241,6 +241,16 @@ def _loky(jobs: list[Job], n_jobs: int) -> Iterator[Parsed]:
             yield Parsed(job.path, job.digest, failure=WorkerDied(job.path, type(exc).__name__).to_dict())
 
 
+def _plan(todo: list[Job], progress) -> None:
+    """Tell a progress display what is to come (files and their pages, counted cheaply), if it
+    wants to know (`progress.planned(files, pages)`): totals and an ETA instead of `1/?`."""
+    planned = getattr(progress, "planned", None)
+    if planned is None:
+        return
+    from ingest.pagecount import count_pages
+    planned(len(todo), {job.path: count_pages(job.path) or 0 for job in todo})
+
+
 def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | Path | None = None,
                  ocr: str = "auto", on_error: str = "record", image_folders: bool = True,
                  jobs: int = 1, limits: Limits = Limits(), scheduler: str | None = None,
@@ -268,8 +278,12 @@ def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | 
                 progress and progress(str(path), (report.failures or report.results)[-1], report)
             else:
                 todo.append(job)
-        for parsed in run_jobs(todo, jobs, scheduler, update=lambda job: replace(
-                job, known_issues=corpus.text_issues())):
+        _plan(todo, progress)
+
+        def update(job: Job) -> Job:
+            getattr(progress, "started", None) and progress.started(job.path)
+            return replace(job, known_issues=corpus.text_issues())
+        for parsed in run_jobs(todo, jobs, scheduler, update=update):
             outcome = _store(corpus, parsed, report, on_error)
             progress and progress(parsed.path, outcome, report)
     except KeyboardInterrupt:

@@ -4,6 +4,7 @@ the content decides what a file is (not its name), names are printed safely."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 
 import pytest
@@ -150,3 +151,46 @@ def test_loose_pages_beside_issue_folders_are_one_issue_and_each_folder_its_own(
     assert sorted(f.path for f in report.failures) == sorted(str(p) for p in
                                                              (folder, folder / "2025-06", folder / "2025-07"))
     assert {f.error_type for f in report.failures} == {"NoTextFound"}
+
+
+def test_an_import_piped_to_a_log_has_totals_an_eta_and_a_line_per_file(env):
+    """Issue 17: the bar read `files 1/?` with no total or ETA, and a log got nothing for a minute."""
+    import re
+    samples = [ROOT / "examples" / f"{name}.pdf" for name in ("2025-06", "2025-11", "2026-02")]
+    result = CliRunner().invoke(app, ["ingest", *map(str, samples), "--no-tag"])
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    total = sum(int(re.search(r"(\d+) pages", line).group(1)) for line in lines if line.startswith("imported"))
+    assert lines[0] == f"to read: 3 file(s), {total} page(s)"
+    assert re.fullmatch(rf"\[files 1/3, pages \d+/{total}, ETA \d+(m\d\d)?s\] imported  .*2025-06\.pdf", lines[1])
+    assert re.fullmatch(rf"\[files 3/3, pages {total}/{total}\] imported  .*2026-02\.pdf", lines[3])
+
+
+def test_a_long_document_gets_a_still_reading_line_in_a_log(monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    from jianbao import progress as shown
+    out = io.StringIO()
+    display = shown.IngestProgress(Console(file=out, width=200), None)
+    display.planned(2, {"a.pdf": 4, "scan.pdf": 20})
+    display.started("a.pdf")
+    display("a.pdf", None, None)
+    display.started("scan.pdf")
+    display.heartbeat()
+    assert "still reading" not in out.getvalue()             # said something less than 30 s ago
+    monkeypatch.setattr(shown, "HEARTBEAT", 0.0)
+    display.heartbeat()
+    assert re.search(r"\[files 1/2, pages 4/24, ETA \d+s\] still reading scan\.pdf \(\d+ s\)", out.getvalue())
+
+
+def test_pages_are_counted_without_reading_them(tmp_path):
+    from PIL import Image
+
+    from ingest.pagecount import count_pages
+    Image.new("L", (50, 50), 255).save(tmp_path / "p.tif", save_all=True,
+                                        append_images=[Image.new("L", (50, 50), 255)] * 2)
+    (tmp_path / "junk.pdf").write_bytes(b"%PDF-1.4\n")
+    assert count_pages(SAMPLE) == 6 and count_pages(tmp_path / "p.tif") == 3
+    assert count_pages(tmp_path / "junk.pdf") is None and count_pages(tmp_path / "missing.pdf") is None
