@@ -135,9 +135,16 @@ def read_registry(models_dir: str | Path) -> dict:
     if not path.is_file():
         return empty
     try:
-        return {**empty, **json.loads(path.read_text(encoding="utf-8"))}
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ModelError(f"{path} is unreadable ({exc}); delete it and run `jianbao train`") from exc
+    registry = {**empty, **data} if isinstance(data, dict) else None
+    if registry is None or not (isinstance(registry["versions"], list) and all(
+            isinstance(v, str) for v in registry["versions"]) and all(
+            registry[k] is None or isinstance(registry[k], str) for k in ("active", "previous"))):
+        raise ModelError(f"{path} is not a model registry ({{\"versions\": [...], \"active\": ...}}); "
+                         "delete it and run `jianbao train`")
+    return registry
 
 
 def register_model(models_dir: str | Path, version: str, activate: bool | None = None) -> bool:
