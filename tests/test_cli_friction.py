@@ -34,6 +34,19 @@ def test_csv_files_open_in_excel_with_chinese_intact(corpus, tmp_path):
     assert "市邮政管理局" in data.decode("utf-8-sig")
 
 
+def test_csv_has_one_flat_column_per_field_and_human_labels_apart(corpus, tmp_path):
+    import csv
+    assert run("label", "2025-06-01", "--topic", "+anti_fraud").exit_code == 0
+    out = tmp_path / "articles.csv"
+    assert run("export", "--format", "csv", "--out", out).exit_code == 0
+    rows = {r["article_id"]: r for r in csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines())}
+    first = rows["2025-06-01"]
+    assert first["issue_date"] == "2025-06-20" and first["issue_total_no"] == "529"
+    assert "anti_fraud" in first["topics"].split(";") and first["topics_human"] == "anti_fraud"
+    assert rows["2025-06-02"]["topics_human"] == "" and all(p.isdigit() for p in first["pages"].split(";"))
+    assert not any(v.startswith(("{", "[{")) for r in rows.values() for v in r.values())
+
+
 def test_labels_from_excel_in_gbk_import(corpus, tmp_path):
     csv = tmp_path / "fixes.csv"
     csv.write_bytes("article_id,kind,label,action\n2025-06-01,topic,anti_fraud,add\n".encode("gbk"))
