@@ -136,3 +136,13 @@ def test_review_export_names_the_model_scores_every_label_and_writes_the_config(
     tasks[0]["annotations"] = [{"result": tasks[0]["predictions"][0]["result"]}]
     out.write_text(json.dumps(tasks[:1]), encoding="utf-8")
     assert run("labels", "import", out).exit_code == 0
+
+
+def test_models_evaluate_reads_our_own_export_and_names_the_version(corpus, tmp_path, models_dir):
+    from models import active_version
+    out = tmp_path / "articles.jsonl"
+    assert run("export", "--out", out).exit_code == 0
+    result = run("models", "evaluate", out)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"model {active_version(models_dir)} on {out}")
+    assert "topics — " in result.stdout and "companies — " in result.stdout
