@@ -289,16 +289,20 @@ def trends_cli(ctx: typer.Context, by: By = typer.Option(By.month, help="Period,
                                         kind="company" if companies else "topic", mentions=mentions)
     print_frame(frame, fmt.value)
     if plot is not None:
-        from jianbao.charts import chart_title, plot_trends
-        from models import label_names
-        title = chart_title(by.value, "company" if companies or company or mentions else "topic",
-                            topic or company, mentions)
-        with handled():
-            chart = plot_trends(frame, plot, label_names(), title)
-        for warning in chart.warnings:
-            err_console().print(f"Warning: {warning}", markup=False)
-        err_console().print(f"chart written to {chart.path}" + (f" (font {chart.font})" if chart.font else ""),
-                            markup=False)
+        from jianbao.charts import chart_title
+        _plot(frame, plot, chart_title(by.value, "company" if companies or company or mentions else "topic",
+                                       topic or company, mentions))
+
+
+def _plot(frame, out: Path, title: str) -> None:
+    from jianbao.charts import plot_trends
+    from models import label_names
+    with handled():
+        chart = plot_trends(frame, out, label_names(), title)
+    for warning in chart.warnings:
+        err_console().print(f"Warning: {warning}", markup=False)
+    err_console().print(f"chart written to {chart.path}" + (f" (font {chart.font})" if chart.font else ""),
+                        markup=False)
 
 
 @app.command("submissions")
