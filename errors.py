@@ -294,7 +294,15 @@ class CorpusError(JianbaoError):
 
 class NotADatabase(CorpusError):
     reason = "is not a jianbao database (not SQLite, or damaged)"
-    hint = "Check --db; a new corpus is created only at a path that does not exist yet"
+    hint = ("Check --db (a new corpus is created only at a path that does not exist yet); if this was "
+            "your corpus, restore the copy `jianbao backup` made")
+
+
+class CorruptDatabase(CorpusError):
+    """SQLite found a damaged page while reading or writing (a truncated or overwritten file)."""
+
+    reason = "the database is damaged"
+    hint = "Run `jianbao check` to see what is damaged, and restore the copy `jianbao backup` made"
 
 
 class NoCorpus(CorpusError):

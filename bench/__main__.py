@@ -91,9 +91,14 @@ def bench_serve(repeat: int = 1) -> dict:
     return run()
 
 
+def bench_bad(repeat: int = 1) -> dict:
+    from bench.bad import bench_bad as run
+    return run()
+
+
 SECTIONS = {"parse": bench_parse, "ocr": bench_ocr, "tag": bench_tag, "corpus": bench_corpus,
             "bulk": bench_bulk, "serve": bench_serve,
-            "startup": bench_startup}
+            "startup": bench_startup, "bad": bench_bad}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -36,13 +36,32 @@ def write_jsonl(records: Iterable[dict], fh: IO[str]) -> int:
     return n
 
 
+def record_to_row(record: dict) -> dict:
+    """One flat CSV row for Excel: a nested record (`issue`) becomes a column per field
+    (issue_date, issue_year ...), tags in force `label;label` with the human ones again in their
+    own column (topics_human), page lists `1;2`; other nested values stay compact JSON."""
+    row = {}
+    for key, value in record.items():
+        if isinstance(value, dict):
+            row.update({f"{key}_{k}": _flat(v) for k, v in value.items()})
+        elif isinstance(value, list) and key in ("topics", "companies"):
+            row[key] = _flat(value)
+            row[f"{key}_human"] = ";".join(v["label"] for v in value if v.get("source") == "human")
+        elif isinstance(value, list) and all(isinstance(v, int) for v in value):
+            row[key] = ";".join(map(str, value))
+        else:
+            row[key] = _flat(value)
+    return row
+
+
 def write_csv(records: Iterable[dict], fh: IO[str]) -> int:
     writer, n = None, 0
     for n, record in enumerate(records, 1):
+        row = record_to_row(record)
         if writer is None:
-            writer = csv.DictWriter(fh, fieldnames=list(record))
+            writer = csv.DictWriter(fh, fieldnames=list(row))
             writer.writeheader()
-        writer.writerow({k: _flat(v) for k, v in record.items()})
+        writer.writerow(row)
     return n
 
 

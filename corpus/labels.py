@@ -239,22 +239,62 @@ def label_studio_to_changes(tasks, keys: dict[str, tuple[str, ...]]) -> list[Lab
     return changes
 
 
-def article_to_label_studio(record: dict) -> dict:
-    """One article as a Label Studio task, with the tags in force as a prediction."""
+def article_to_label_studio(record: dict, model: tuple[str | None, dict] = (None, {})) -> dict:
+    """One article as a Label Studio task: the tags in force as a prediction under the version
+    of the model that made them, and every label's model score in the task's data (shown to the
+    annotator; `model`: what `model_scores` returns)."""
+    version, scores = model
     result = [{"from_name": name, "to_name": "text", "type": "choices",
                "value": {"choices": [t["label"] for t in record[name]]}}
               for name in ("topics", "companies")]
+    chosen = [t["score"] for name in ("topics", "companies") for t in record[name] if t["score"] is not None]
     return {"data": {"article_id": record["article_id"], "title": record["title"],
-                     "text": record["text"], "date": record["issue"]["date"]},
-            "predictions": [{"model_version": "jianbao", "result": result}]}
+                     "text": record["text"], "date": record["issue"]["date"], "scores": scores},
+            "predictions": [{"model_version": version or "none", "result": result,
+                             "score": round(min(chosen), 4) if chosen else None}]}
 
 
-def write_label_studio_tasks(conn, article_ids: list[str], path: str | Path) -> int:
-    """The given articles as Label Studio tasks (JSON list) with the model's tags as predictions."""
+def model_scores(conn, article_id: str) -> tuple[str | None, dict]:
+    """The version of the model that tagged an article and its score of every label, by kind."""
+    rows = conn.execute("SELECT kind, label, score, model_version FROM labels WHERE article_id = ? AND"
+                        " source = 'model' ORDER BY kind, label", (article_id,)).fetchall()
+    scores: dict[str, dict[str, float]] = {"topics": {}, "companies": {}}
+    for row in rows:
+        scores["topics" if row["kind"] == "topic" else "companies"][row["label"]] = row["score"]
+    return (rows[0]["model_version"] if rows else None), scores
+
+
+def label_studio_config(keys: dict[str, tuple[str, ...]], names: dict[str, str] | None = None) -> str:
+    """The labelling config (XML) of a Label Studio project our tasks and imports fit: the text,
+    and one multiple-choice control per kind whose values are our keys (names as hints)."""
+    from xml.sax.saxutils import quoteattr
+    names = names or {}
+
+    def choices(control: str, labels) -> str:
+        rows = "".join(f"\n    <Choice value={quoteattr(k)} hint={quoteattr(names.get(k, k))}/>" for k in labels)
+        return f'  <Choices name="{control}" toName="text" choice="multiple" showInline="true">{rows}\n  </Choices>'
+    return "\n".join(['<View>', '  <Header value="$title"/>', '  <Text name="text" value="$text"/>',
+                      '  <Header value="Topics"/>', choices("topics", keys["topic"]),
+                      '  <Header value="Companies"/>', choices("companies", keys["company"]), '</View>']) + "\n"
+
+
+def write_label_studio_tasks(conn, article_ids: list[str], path: str | Path,
+                             config: str | None = None) -> int:
+    """The given articles as Label Studio tasks (JSON list) with the model's tags as predictions;
+    with `config`, the labelling config is written beside them (<name>.config.xml)."""
     from corpus.queries import get_article
-    tasks = [article_to_label_studio(get_article(conn, a)) for a in article_ids]
+    tasks = [article_to_label_studio(get_article(conn, a), model_scores(conn, a)) for a in article_ids]
+    path = Path(path)
     try:
-        Path(path).write_text(json.dumps(tasks, ensure_ascii=False, indent=2), encoding="utf-8")
+        path.write_text(json.dumps(tasks, ensure_ascii=False, indent=2), encoding="utf-8")
+        if config is not None:
+            config_path(path).write_text(config, encoding="utf-8")
     except OSError as exc:
         raise OutputNotWritable(path=path, detail=exc.strerror or str(exc)) from exc
     return len(tasks)
+
+
+def config_path(tasks_path: str | Path) -> Path:
+    """Where the labelling config of a task file goes: tasks.json -> tasks.config.xml."""
+    tasks_path = Path(tasks_path)
+    return tasks_path.with_name(tasks_path.stem + ".config.xml")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from corpus.store import Corpus
+from corpus.store import Corpus, read_snapshot
 
 
 class Notebook:
@@ -26,12 +26,13 @@ class Notebook:
         `mentions`: companies counted wherever named, not only where the article concerns them."""
         from corpus.analytics import trends
         kind = "company" if company or mentions else ("topic" if topic else kind)
-        return trends(self.corpus.conn, by, kind, company if kind == "company" else topic, since, until,
-                      mentions)
+        with read_snapshot(self.corpus.conn) as conn:      # totals, counts and dates of one state
+            return trends(conn, by, kind, company if kind == "company" else topic, since, until, mentions)
 
     def crosstab(self, topic: str | None = None, company: str | None = None, since=None, until=None):
         from corpus.analytics import crosstab
-        return crosstab(self.corpus.conn, topic, company, since, until)
+        with read_snapshot(self.corpus.conn) as conn:
+            return crosstab(conn, topic, company, since, until)
 
     def crosstab_table(self, by: str = "company", topic: str | None = None, company: str | None = None,
                        since: str | None = None, until: str | None = None):
@@ -44,11 +45,13 @@ class Notebook:
     def submissions(self, by: str = "quarter", since: str | None = None, until: str | None = None):
         """Submitted and published articles per company and period (the 来稿及刊用情况 tables)."""
         from corpus.analytics import submissions
-        return submissions(self.corpus.conn, by, since, until, self.resolve_company)
+        with read_snapshot(self.corpus.conn) as conn:
+            return submissions(conn, by, since, until, self.resolve_company)
 
     def search(self, query: str, limit: int = 20, **filters):
         from corpus.analytics import search
-        return search(self.corpus.conn, query, self.corpus.segment, limit=limit, **filters)
+        with read_snapshot(self.corpus.conn) as conn:
+            return search(conn, query, self.corpus.segment, limit=limit, **filters)
 
     def search_rows(self, query: str, limit: int = 20, **filters) -> list[tuple]:
         """`search` as plain rows of `corpus.analytics.SEARCH_COLUMNS` (no pandas imported)."""

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from corpus.schema import migrate
-from errors import CorpusError, DatabaseUnavailable, NotADatabase, display_path
+from errors import CorpusError, CorruptDatabase, DatabaseUnavailable, NotADatabase, display_path
 
 LOW_CONFIDENCE = 0.85     # mean OCR score under which an article goes to the review queue
 
@@ -60,6 +60,34 @@ def _better(kind: str, sha256: str, existing) -> bool:
     return (rank[kind], sha256) < (rank[existing["source_kind"]], existing["sha256"])
 
 
+@contextmanager
+def read_snapshot(conn: sqlite3.Connection):
+    """One read transaction: every query inside sees the same state of the corpus, even while
+    another connection commits (WAL readers keep their snapshot); nested use joins the outer."""
+    if conn.in_transaction:
+        yield conn
+        return
+    conn.execute("BEGIN")
+    try:
+        yield conn
+    finally:
+        conn.execute("COMMIT")
+
+
+DAMAGED = ("SQLITE_CORRUPT", "SQLITE_IOERR", "SQLITE_IOERR_SHORT_READ")     # sqlite.org/rescode.html
+
+
+def database_error(exc: sqlite3.DatabaseError, path: str | Path) -> CorpusError | None:
+    """The CorpusError a sqlite3 error means for the file at `path`, if it says the file is no
+    database or is damaged (None otherwise: a bug or a lock, which keep their own message)."""
+    name = getattr(exc, "sqlite_errorname", "")
+    if name == "SQLITE_NOTADB" or "not a database" in str(exc):
+        return NotADatabase(path=path, detail=str(exc))
+    if name in DAMAGED or "malformed" in str(exc):
+        return CorruptDatabase(path=path, detail=str(exc))
+    return None
+
+
 def issue_id_for(bulletin) -> str:
     """Issues are identified by content: year-issue for a series issue, else the file hash."""
     meta = bulletin.meta
@@ -97,9 +125,7 @@ class Corpus:
             return cls._ready(conn, str(path), segment)
         except sqlite3.DatabaseError as exc:
             conn.close()
-            if "not a database" in str(exc) or "malformed" in str(exc):
-                raise NotADatabase(path=path, detail=str(exc)) from exc
-            raise DatabaseUnavailable(path=path, detail=str(exc)) from exc
+            raise database_error(exc, path) or DatabaseUnavailable(path=path, detail=str(exc)) from exc
 
     @classmethod
     def in_memory(cls, segment: Callable[[str], str] | None = None) -> "Corpus":
@@ -119,8 +145,13 @@ class Corpus:
     def __enter__(self) -> "Corpus":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, exc, tb) -> None:
+        """Close; a damaged file met by any query inside the `with` becomes an error naming the
+        file and the way out (`jianbao check`, a backup), not a bare sqlite3 traceback."""
         self.close()
+        error = database_error(exc, self.path) if isinstance(exc, sqlite3.DatabaseError) else None
+        if error is not None:
+            raise error from exc
 
     @contextmanager
     def transaction(self):

@@ -224,6 +224,30 @@ def stats_cli(ctx: typer.Context, fmt: Fmt = typer.Option(Fmt.table, "--format")
         print_stats(stats(corpus.conn), fmt.value)
 
 
+@app.command("backup")
+def backup_cli(ctx: typer.Context, out: Path = typer.Argument(..., help="The copy to write (a new file)")):
+    """Copy the corpus to OUT while it stays in use (SQLite's online backup), checked."""
+    from corpus.maintenance import backup
+    with open_corpus(ctx) as corpus:
+        report = backup(corpus, out)
+    err_console().print(f"backup of {settings(ctx).db} written to {report.path}: {report.articles} articles, "
+                        f"{report.size / 1e6:.1f} MB (restore: copy it back over --db)", markup=False)
+
+
+@app.command("check")
+def check_cli(ctx: typer.Context, fmt: Fmt = typer.Option(Fmt.table, "--format")):
+    """Check the corpus for damage: SQLite integrity, foreign keys, the search index, the tags."""
+    from corpus.maintenance import check
+    with open_corpus(ctx) as corpus:
+        report = check(corpus)
+    print_rows(("check", "result"), [(c.name, "ok" if c.ok else "; ".join(c.problems)) for c in report.checks],
+               fmt.value)
+    if not report.ok:
+        err_console().print(f"Error: {settings(ctx).db}: damaged: restore the copy `jianbao backup` made "
+                            "(or re-import the documents into a new corpus)", markup=False)
+        raise typer.Exit(1)
+
+
 @app.command("train")
 def train_cli(ctx: typer.Context, quiet: bool = typer.Option(False, "--quiet", "-q"),
               seed: Optional[int] = typer.Option(None, help="Random seed [env JIANBAO_SEED; 0]"),
@@ -270,10 +294,20 @@ def trends_cli(ctx: typer.Context, by: By = typer.Option(By.month, help="Period,
                                         kind="company" if companies else "topic", mentions=mentions)
     print_frame(frame, fmt.value)
     if plot is not None:
-        from jianbao.charts import plot_trends
-        from models import label_names
-        with handled():
-            err_console().print(f"chart written to {plot_trends(frame, plot, label_names())}", markup=False)
+        from jianbao.charts import chart_title
+        _plot(frame, plot, chart_title(by.value, "company" if companies or company or mentions else "topic",
+                                       topic or company, mentions))
+
+
+def _plot(frame, out: Path, title: str) -> None:
+    from jianbao.charts import plot_trends
+    from models import label_names
+    with handled():
+        chart = plot_trends(frame, out, label_names(), title)
+    for warning in chart.warnings:
+        err_console().print(f"Warning: {warning}", markup=False)
+    err_console().print(f"chart written to {chart.path}" + (f" (font {chart.font})" if chart.font else ""),
+                        markup=False)
 
 
 @app.command("submissions")
@@ -372,22 +406,34 @@ def labels_history_cli(ctx: typer.Context, article_id: Optional[str] = typer.Arg
 @app.command("review")
 def review_cli(ctx: typer.Context, topic: Optional[str] = None, limit: int = 20,
                by: Optional[str] = typer.Option(None, "--by"),
-               export_file: Optional[Path] = typer.Option(None, "--export", help="Write the queue as Label Studio tasks")):
+               export_file: Optional[Path] = typer.Option(None, "--export", help="Write the queue as Label Studio tasks"),
+               config: bool = typer.Option(False, "--config", help="Print the Label Studio labelling config")):
     """Review the articles the model is least sure about, one at a time; resumes where it stopped."""
     from corpus.curation import review_queue
     from pipeline.tagging import model_thresholds
     from jianbao.review import run_review
     keys = _label_keys()
+    if config:
+        sys.stdout.write(_labelling_config(keys))
+        return
     with open_corpus(ctx) as corpus:
         thresholds = model_thresholds(settings(ctx).models_dir)
         if export_file is not None:
-            from corpus.labels import write_label_studio_tasks
+            from corpus.labels import config_path, write_label_studio_tasks
             items = review_queue(corpus.conn, thresholds, topic, limit)
-            n = write_label_studio_tasks(corpus.conn, [i.article_id for i in items], export_file)
-            err_console().print(f"{n} tasks written to {export_file}", markup=False)
+            n = write_label_studio_tasks(corpus.conn, [i.article_id for i in items], export_file,
+                                         _labelling_config(keys))
+            err_console().print(f"{n} tasks written to {export_file}, their labelling config to "
+                                f"{config_path(export_file)}", markup=False)
             return
         counts = run_review(corpus, thresholds, keys, topic, limit, by)
     err_console().print(", ".join(f"{k} {v}" for k, v in counts.items()), markup=False)
+
+
+def _labelling_config(keys: dict[str, tuple[str, ...]]) -> str:
+    from corpus.labels import label_studio_config
+    from models import label_names
+    return label_studio_config(keys, label_names())
 
 
 @app.command("reclassify")
@@ -475,7 +521,9 @@ def serve_cli(ctx: typer.Context, host: str = typer.Option("127.0.0.1", help="Ad
         application = create_app(settings(ctx), config)
     err_console().print(f"jianbao on http://{'[' + host + ']' if ':' in host else host}:{port}/ "
                         f"(corpus {settings(ctx).db})", markup=False)
-    uvicorn.run(application, host=host, port=port, log_level=log_level)
+    from jianbao.api.guards import head_timeout_protocol
+    uvicorn.run(application, host=host, port=port, log_level=log_level, timeout_keep_alive=5,
+                http=head_timeout_protocol(config.header_seconds))
 
 
 @app.command("browse")

@@ -1,32 +1,125 @@
-"""Progress and summary of an import on stderr."""
+"""Progress and summary of an import on stderr.
+
+On a terminal: one bar in pages (counted before the run, so it has a total and an ETA) with the
+files done of all planned and the file being read. Not on a terminal (piped to a log): one plain
+line per file with the running totals and ETA, and a line every HEARTBEAT seconds while a long
+document (a scan being OCR'd) is still being read, so a log never goes quiet for minutes.
+"""
 
 from __future__ import annotations
 
+import threading
+import time
 from contextlib import contextmanager
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from errors import display_path
 from jianbao.render import err_console
 
+HEARTBEAT = 30.0        # seconds of silence after which a log gets a "still reading" line
+
+
+class IngestProgress:
+    """The callback `import_paths` takes: `planned(files, pages_by_path)`, `started(path)`, then
+    a call per finished file `(path, outcome, report)`."""
+
+    def __init__(self, console, bar: Progress | None):
+        self.console, self.bar = console, bar
+        self.task = bar.add_task("", total=None, files="", current="") if bar else None
+        self.pages: dict[str, int] = {}
+        self.files = self.done_files = self.done_pages = 0
+        self.reading: dict[str, float] = {}
+        self.started_at = self.last_line = time.monotonic()
+        self.lock = threading.Lock()
+
+    def planned(self, files: int, pages: dict[str, int]) -> None:
+        self.files, self.pages = files, pages
+        if self.bar:
+            self.bar.update(self.task, total=sum(pages.values()) or None, files=self._files())
+        elif files:
+            self._line(f"to read: {files} file(s), {sum(pages.values())} page(s)")
+
+    def started(self, path: str) -> None:
+        with self.lock:
+            self.reading[path] = time.monotonic()
+        if self.bar:
+            self.bar.update(self.task, current=self._current())
+
+    def __call__(self, path, outcome, report) -> None:
+        status = getattr(outcome, "status", "failed")
+        planned = path in self.pages
+        with self.lock:
+            self.reading.pop(path, None)
+            if planned:
+                self.done_files += 1
+                self.done_pages += self.pages[path]
+        if self.bar:
+            self.bar.update(self.task, completed=self.done_pages, files=self._files(), current=self._current())
+        else:
+            self._line(f"[{self._files()}, {self._pages()}{self._eta()}] {status:9} {display_path(path)}")
+
+    def heartbeat(self) -> None:
+        """A line for a log when nothing was said for HEARTBEAT seconds and a file is being read."""
+        with self.lock:
+            reading = dict(self.reading)
+        if self.bar or not reading or time.monotonic() - self.last_line < HEARTBEAT:
+            return
+        path, since = min(reading.items(), key=lambda item: item[1])
+        self._line(f"[{self._files()}, {self._pages()}{self._eta()}] still reading {display_path(path)} "
+                   f"({time.monotonic() - since:.0f} s)")
+
+    def _line(self, text: str) -> None:
+        self.last_line = time.monotonic()
+        self.console.print(text, markup=False, highlight=False)
+
+    def _files(self) -> str:
+        return f"files {self.done_files}/{self.files}" if self.files else f"files {self.done_files}"
+
+    def _pages(self) -> str:
+        total = sum(self.pages.values())
+        return f"pages {self.done_pages}/{total}" if total else f"pages {self.done_pages}"
+
+    def _eta(self) -> str:
+        total, elapsed = sum(self.pages.values()), time.monotonic() - self.started_at
+        if not self.done_pages or not total or self.done_pages >= total:
+            return ""
+        return f", ETA {_duration(elapsed / self.done_pages * (total - self.done_pages))}"
+
+    def _current(self) -> str:
+        names = list(self.reading)
+        return "" if not names else display_path(names[0]).rsplit("/", 1)[-1] if len(names) == 1 \
+            else f"{len(names)} files"
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds + 0.5), 60)
+    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
+
 
 @contextmanager
 def ingest_progress():
-    """A progress callback for import_paths: files and pages done, rate and ETA."""
+    """The progress display of one import (a bar on a terminal, log lines otherwise)."""
     console = err_console()
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("{task.fields[pages]} pages, {task.fields[rate]:.1f} pages/s"),
-               TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
-        task = bar.add_task("files", total=None, pages=0, rate=0.0)
+    columns = (TextColumn("{task.fields[files]}"), BarColumn(), TextColumn("{task.completed}/{task.total} pages"),
+               TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.fields[current]}"))
+    if console.is_terminal:
+        with Progress(*columns, console=console, transient=True) as bar:
+            yield IngestProgress(console, bar)
+        return
+    progress, stop = IngestProgress(console, None), threading.Event()
+    ticker = threading.Thread(target=_tick, args=(progress, stop), daemon=True)
+    ticker.start()
+    try:
+        yield progress
+    finally:
+        stop.set()
+        ticker.join()
 
-        def update(path, outcome, report):
-            status = getattr(outcome, "status", "failed")
-            elapsed = bar.tasks[0].elapsed or 1e-9
-            bar.update(task, advance=1, pages=report.pages, rate=report.pages / elapsed)
-            if not console.is_terminal:
-                console.print(f"  {status:9} {display_path(path)}", markup=False)
-        yield update
+
+def _tick(progress: IngestProgress, stop: threading.Event) -> None:
+    while not stop.wait(1.0):
+        progress.heartbeat()
 
 
 def print_report(report) -> None:

@@ -1,8 +1,11 @@
-"""Saved models: `<models_dir>/<version>/{model.joblib, meta.json}` and a small registry of versions.
+"""Saved models: `<models_dir>/<version>/{model.json, arrays.npz, meta.json}` and a small registry
+of versions.
 
-A model is trusted only if its folder is inside `models_dir`, its meta.json is readable, the
-sha256 of model.joblib matches the one recorded, and the libraries that pickled it are the ones
-installed; all of that is checked before anything is unpickled.
+A model is data, never a pickle (models/datafile.py): loading builds allowlisted objects from
+JSON and numpy arrays and runs no code a model file could name, so a tampered folder can change
+numbers but cannot run a payload. Before that, a model is trusted only if its folder is inside
+`models_dir`, its meta.json is readable, the sha256 of each file matches the one recorded, and
+the libraries that built it are the ones installed.
 """
 
 from __future__ import annotations
@@ -18,12 +21,13 @@ from pathlib import Path
 
 from errors import IncompatibleModel, ModelError, ModelNotFound
 
-MODEL_FILE, META_FILE, REGISTRY_FILE = "model.joblib", "meta.json", "registry.json"
+MODEL_FILE, ARRAYS_FILE, META_FILE, REGISTRY_FILE = "model.json", "arrays.npz", "meta.json", "registry.json"
+MODEL_FILES = (MODEL_FILE, ARRAYS_FILE)       # models/datafile.py: the object tree and its arrays
 CHECKED_LIBRARIES = ("scikit-learn", "numpy", "jieba", "spacy", "joblib")
 VERSION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 FIX = "run `jianbao train` to build a model with the installed libraries"
-MODEL_FORMAT = 4     # the shape of the pickled TagModel; bumped when its classes change (3: groups, units, roles;
-                     # 4: ArticlePreparer in models.preparer, topic cue features, dated aliases)
+MODEL_FORMAT = 4     # the shape of the saved TagModel; bumped when its classes change (3: groups, units, roles;
+                     # 4: JSON + npz instead of a pickle, topic cue features, dated aliases)
 
 
 def library_versions() -> dict[str, str]:
@@ -58,17 +62,19 @@ def model_dir(models_dir: str | Path, version: str) -> Path:
 
 
 def save_model(model: object, models_dir: str | Path, version: str, meta: dict) -> Path:
-    """Write model.joblib then meta.json (with hashes and library versions); returns the folder."""
-    import joblib
+    """Write model.json and arrays.npz, then meta.json (with their hashes and the library
+    versions); returns the folder."""
+    from models.datafile import save_tree
 
     folder = model_dir(models_dir, version)
     if folder.exists():
         raise ModelError(f"model {version!r} already exists in {folder.parent}")
     folder.mkdir(parents=True)
-    joblib.dump(model, folder / MODEL_FILE, compress=3)
+    save_tree(model, folder / MODEL_FILE, folder / ARRAYS_FILE)
     from models.compact import write_compact
     compact = write_compact(model, folder) if hasattr(model, "topics") else ()
-    full = {**meta, "version": version, "format": MODEL_FORMAT, "sha256": file_sha256(folder / MODEL_FILE),
+    full = {**meta, "version": version, "format": MODEL_FORMAT,
+            "sha256": {name: file_sha256(folder / name) for name in MODEL_FILES},
             "files": {name: file_sha256(folder / name) for name in compact},
             "libraries": library_versions()}
     _write_json(folder / META_FILE, full)
@@ -87,16 +93,19 @@ def read_meta(models_dir: str | Path, version: str) -> dict:
 
 
 def check_model(models_dir: str | Path, version: str) -> dict:
-    """Verify hash and library versions of a saved model without unpickling it; returns its meta."""
+    """Verify format, hashes and library versions of a saved model without reading it; returns
+    its meta."""
     meta = read_meta(models_dir, version)
-    path = model_dir(models_dir, version) / MODEL_FILE
-    if not path.is_file():
-        raise ModelNotFound(f"model {version!r} has no {MODEL_FILE}: {FIX}")
-    if file_sha256(path) != meta.get("sha256"):
-        raise IncompatibleModel(f"{path} does not match the sha256 in its meta.json (changed or corrupt): {FIX}")
     if meta.get("format", 1) != MODEL_FORMAT:
         raise IncompatibleModel(f"model {version!r} is in model format {meta.get('format', 1)}, this jianbao "
                                 f"reads format {MODEL_FORMAT}: run `jianbao train`")
+    hashes = meta.get("sha256") if isinstance(meta.get("sha256"), dict) else {}
+    for name in MODEL_FILES:
+        path = model_dir(models_dir, version) / name
+        if not path.is_file():
+            raise ModelNotFound(f"model {version!r} has no {name}: {FIX}")
+        if file_sha256(path) != hashes.get(name):
+            raise IncompatibleModel(f"{path} does not match the sha256 in its meta.json (changed or corrupt): {FIX}")
     wanted, have = meta.get("libraries", {}), library_versions()
     wrong = [f"{k} {wanted.get(k)} (installed {have[k]})" for k in have if wanted.get(k) != have[k]]
     if wrong:
@@ -106,7 +115,7 @@ def check_model(models_dir: str | Path, version: str) -> dict:
 
 def load_model(models_dir: str | Path, version: str | None = None) -> tuple[object, dict]:
     """Load a checked model (default: the active one) and its meta."""
-    import joblib
+    from models.datafile import load_tree
 
     models_dir = Path(models_dir)
     version = version or active_version(models_dir)
@@ -114,9 +123,12 @@ def load_model(models_dir: str | Path, version: str | None = None) -> tuple[obje
         raise ModelNotFound(f"no trained model in {models_dir}: run `jianbao train`")
     meta = check_model(models_dir, version)
     try:
-        return joblib.load(model_dir(models_dir, version) / MODEL_FILE), meta
-    except Exception as exc:     # a pickle that passed the checks but still fails to load
-        raise IncompatibleModel(f"model {version!r} cannot be loaded ({exc}): {FIX}") from exc
+        folder = model_dir(models_dir, version)
+        return load_tree(folder / MODEL_FILE, folder / ARRAYS_FILE), meta
+    except ModelError:
+        raise
+    except Exception as exc:     # files that passed the checks but still do not build a model
+        raise IncompatibleModel(f"model {version!r} cannot be loaded ({type(exc).__name__}: {exc}): {FIX}") from exc
 
 
 def load_compact_model(models_dir: str | Path, version: str | None = None) -> tuple[object, dict] | None:
@@ -151,9 +163,16 @@ def read_registry(models_dir: str | Path) -> dict:
     if not path.is_file():
         return empty
     try:
-        return {**empty, **json.loads(path.read_text(encoding="utf-8"))}
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ModelError(f"{path} is unreadable ({exc}); delete it and run `jianbao train`") from exc
+    registry = {**empty, **data} if isinstance(data, dict) else None
+    if registry is None or not (isinstance(registry["versions"], list) and all(
+            isinstance(v, str) for v in registry["versions"]) and all(
+            registry[k] is None or isinstance(registry[k], str) for k in ("active", "previous"))):
+        raise ModelError(f"{path} is not a model registry ({{\"versions\": [...], \"active\": ...}}); "
+                         "delete it and run `jianbao train`")
+    return registry
 
 
 def register_model(models_dir: str | Path, version: str, activate: bool | None = None) -> bool:

@@ -51,7 +51,7 @@ class Tags:
 
 @dataclass(frozen=True, slots=True)
 class TagModel:
-    """What model.joblib holds: both fitted models plus the taxonomy and dictionary they were built with."""
+    """What a saved model holds (model.json + arrays.npz): both fitted models plus the taxonomy and dictionary they were built with."""
 
     taxonomy: Taxonomy
     words: tuple[str, ...]

@@ -118,7 +118,11 @@ def _read_jsonl(path: Path, taxonomy: Taxonomy) -> Iterable[Example]:
 
 
 def record_to_example(record: dict, taxonomy: Taxonomy) -> Example:
-    """A JSON record → Example, refusing labels the taxonomy does not define."""
+    """A JSON record → Example, refusing labels the taxonomy does not define. Our training
+    format ({id, title, text, topics, companies}) or `jianbao export`'s (article_id, tags as
+    {label, score, source} objects: the tags in force are the labels)."""
+    if "id" not in record and "article_id" in record:
+        record = {**record, "id": record["article_id"]}
     example = Example(str(record["id"]), str(record.get("title") or ""), str(record["text"]),
                       _labels(record.get("topics")), _labels(record.get("companies")),
                       str(record.get("provenance") or ""))
@@ -130,7 +134,8 @@ NO_LABEL = ("other", "none")      # GUIDE.md's markers for "none of ours" (and o
 
 def _labels(values) -> tuple[str, ...]:
     """A label list as written by an annotator: the markers of 'no label of ours' dropped."""
-    return tuple(v for v in (values or ()) if v not in NO_LABEL and not str(v).startswith("other:"))
+    values = [v["label"] if isinstance(v, dict) and "label" in v else v for v in (values or ())]
+    return tuple(v for v in values if v not in NO_LABEL and not str(v).startswith("other:"))
 
 
 def check_labels(example: Example, taxonomy: Taxonomy) -> Example:

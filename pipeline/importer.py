@@ -73,7 +73,8 @@ SKIPPED_DIRS = ("src",)          # examples/src holds the sources the sample PDF
 def iter_inputs(paths: Iterable[str | Path], image_folders: bool = True, seen: set | None = None,
                 skipped: list | None = None) -> Iterator[Path]:
     """Files to import, folders walked recursively in name order (symlink loops are cut);
-    a folder holding page images only is one scanned issue unless image_folders is False.
+    the page images of a folder whose files are all images are one scanned issue (unless
+    image_folders is False), and its sub-folders are walked as well: each is its own issue.
     Inside folders, what is not imported is added to `skipped` as (path, reason): hidden files,
     source folders, files that are not regular files, and files whose content is no PDF or
     image (sniffed, whatever the name says: 2025-11.PDF.txt is read as the PDF it is)."""
@@ -88,10 +89,12 @@ def iter_inputs(paths: Iterable[str | Path], image_folders: bool = True, seen: s
         if real in seen:
             continue
         seen.add(real)
-        if image_folders and page_images(path):
-            yield path
-            continue
+        loose_pages = image_folders and page_images(path)
+        if loose_pages:
+            yield path                           # the loose pages are one issue; sub-folders are walked
         for child in sorted(path.iterdir(), key=lambda p: p.name):
+            if loose_pages and child in loose_pages:
+                continue
             reason = _skip_reason(child)
             if reason:
                 skipped.append((display_path(child), reason))
@@ -266,6 +269,16 @@ def default_jobs(n_documents: int, cpus: int | None = None) -> int:
     return max(1, min(cpus, n_documents // PAYS_OFF))
 
 
+def _plan(todo: list[Job], progress) -> None:
+    """Tell a progress display what is to come (files and their pages, counted cheaply), if it
+    wants to know (`progress.planned(files, pages)`): totals and an ETA instead of `1/?`."""
+    planned = getattr(progress, "planned", None)
+    if planned is None:
+        return
+    from ingest.pagecount import count_pages
+    planned(len(todo), {job.path: count_pages(job.path) or 0 for job in todo})
+
+
 def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | Path | None = None,
                  ocr: str = "auto", on_error: str = "record", image_folders: bool = True,
                  jobs: int | None = 1, limits: Limits = Limits(), scheduler: str | None = None,
@@ -292,8 +305,12 @@ def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | 
         todo = [_complete(job, ocr, models_dir, limits.sized(n_jobs),
                           (n_jobs > 1 or scheduler is not None) if isolated is None else isolated,
                           _threads(n_jobs, scheduler, ocr_threads), series, ocr_engine) for job in todo]
-        for parsed in run_jobs(todo, n_jobs, scheduler, update=lambda job: replace(
-                job, known_issues=corpus.text_issues())):
+        _plan(todo, progress)
+
+        def update(job: Job) -> Job:
+            getattr(progress, "started", None) and progress.started(job.path)
+            return replace(job, known_issues=corpus.text_issues())
+        for parsed in run_jobs(todo, n_jobs, scheduler, update=update):
             outcome = _store(corpus, parsed, report, on_error)
             progress and progress(parsed.path, outcome, report)
     except KeyboardInterrupt:

@@ -188,7 +188,9 @@ def test_errors_never_echo_internals(make_client, sample_db, monkeypatch):
     api = make_client(sample_db, raise_errors=False)
     response = api.get("/stats")
     assert response.status_code == 500
-    assert response.json() == {"detail": "internal error (logged on the server)"}
+    error_id = response.json()["error_id"]
+    assert response.json() == {"detail": f"internal error (logged on the server as {error_id})",
+                               "error_id": error_id}
     assert "secret" not in response.text and "Traceback" not in response.text
 
 

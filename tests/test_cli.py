@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from errors import display_path
 from fixtures.source import load_source
 from jianbao.cli import app
-from fixtures.make_bad_inputs import make_bad_inputs
+from fixtures.make_bad_inputs import make_bad_inputs, make_odd_entries
 from tests.conftest import ROOT
 
 SAMPLE = ROOT / "examples" / "2025-06.pdf"
@@ -52,16 +52,23 @@ def test_second_ingest_adds_nothing(env):
 
 
 def test_bad_files_are_named_the_good_ones_imported_exit_1(env, tmp_path):
+    """Every kind of make_bad_inputs is named (no traceback, no hang), every odd folder entry
+    skipped with a reason or imported, and the good files go in."""
     folder = tmp_path / "batch"
     bad = make_bad_inputs(folder / "bad")
+    odd = make_odd_entries(folder / "odd")
     shutil.copy(SAMPLE, folder / "good.pdf")
     result = run("ingest", folder, "--jobs", "2")
-    assert result.exit_code == 1
-    assert len(bad) >= 20
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert len(bad) - 1 + len(odd) >= 40                     # the two links of a loop are one kind
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
     assert len(errors) == len(bad)
     for path in bad:
         assert any(line.startswith(f"Error: {display_path(path)}: ") for line in errors), path
+    skipped = [path for path, outcome in odd.items() if outcome == "skipped"]
+    for path in skipped:
+        assert f"Skipped: {display_path(path)}: " in result.stderr, path
+    assert f"skipped {len(skipped)}" in result.stderr
     for name, reason in (("encrypted.pdf", "the PDF is encrypted and needs a password"),
                          ("bomb.png", "the image is too large to read safely"),
                          ("blank_scan.pdf", "no text found on any page"),
@@ -74,7 +81,7 @@ def test_bad_files_are_named_the_good_ones_imported_exit_1(env, tmp_path):
     stats = json.loads(run("stats", "--format", "json").stdout)
     readable = [p for p in bad if not p.is_symlink()]
     distinct = len({p.read_bytes() for p in readable}) + len(bad) - len(readable)  # keyed by content
-    assert stats["issues"] == 1 and stats["documents"] == {"imported": 1, "failed": distinct}
+    assert stats["issues"] == 2 and stats["documents"] == {"imported": 2, "failed": distinct}
 
 
 def test_missing_file_and_usage_errors(env):
@@ -118,7 +125,9 @@ def test_export_formats(env, tmp_path, fmt):
     assert run("export", "--what", "tables", "--format", fmt, "--out", out).exit_code == 0
     if fmt == "csv":
         text = out.read_text(encoding="utf-8-sig")          # a BOM, for Excel
-        assert text.startswith("issue,title,period,note,header,rows") and "来稿及刊用情况" in text
+        header = text.splitlines()[0].split(",")
+        assert header[0].startswith("issue_") and "issue_date" in header and "来稿及刊用情况" in text
+        assert header[-5:] == ["title", "period", "note", "header", "rows"]
     else:
         import pyarrow.parquet as pq
         table = pq.read_table(out)

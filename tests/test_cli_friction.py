@@ -34,6 +34,19 @@ def test_csv_files_open_in_excel_with_chinese_intact(corpus, tmp_path):
     assert "市邮政管理局" in data.decode("utf-8-sig")
 
 
+def test_csv_has_one_flat_column_per_field_and_human_labels_apart(corpus, tmp_path):
+    import csv
+    assert run("label", "2025-06-01", "--topic", "+anti_fraud").exit_code == 0
+    out = tmp_path / "articles.csv"
+    assert run("export", "--format", "csv", "--out", out).exit_code == 0
+    rows = {r["article_id"]: r for r in csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines())}
+    first = rows["2025-06-01"]
+    assert first["issue_date"] == "2025-06-20" and first["issue_total_no"] == "529"
+    assert "anti_fraud" in first["topics"].split(";") and first["topics_human"] == "anti_fraud"
+    assert rows["2025-06-02"]["topics_human"] == "" and all(p.isdigit() for p in first["pages"].split(";"))
+    assert not any(v.startswith(("{", "[{")) for r in rows.values() for v in r.values())
+
+
 def test_labels_from_excel_in_gbk_import(corpus, tmp_path):
     csv = tmp_path / "fixes.csv"
     csv.write_bytes("article_id,kind,label,action\n2025-06-01,topic,anti_fraud,add\n".encode("gbk"))
@@ -97,3 +110,39 @@ def test_review_shows_n_of_n_and_the_score_and_a_typo_asks_again(corpus):
     assert "1 of 3" in result.output and "anti_fraud 0." in result.output
     assert "not a key: 'x'" in result.output and "did you mean 'anti_fraud'" in result.output
     assert "edited 1" in result.stderr
+
+
+def test_review_export_names_the_model_scores_every_label_and_writes_the_config(corpus, tmp_path, models_dir):
+    """Issue 17: `review --export` wrote model_version "jianbao" and no labelling config."""
+    import xml.etree.ElementTree as ET
+
+    from models import active_version, label_keys
+    out = tmp_path / "tasks.json"
+    result = run("review", "--export", out, "--limit", "3")
+    assert result.exit_code == 0 and "tasks.config.xml" in result.stderr
+    tasks = json.loads(out.read_text(encoding="utf-8"))
+    keys = label_keys()
+    for task in tasks:
+        prediction, = task["predictions"]
+        assert prediction["model_version"] == active_version(models_dir)
+        assert 0 <= prediction["score"] <= 1
+        assert set(task["data"]["scores"]["topics"]) == set(keys["topic"])
+    config = ET.fromstring((tmp_path / "tasks.config.xml").read_text(encoding="utf-8"))
+    printed = ET.fromstring(run("review", "--config").stdout)
+    for view in (config, printed):
+        controls = {c.get("name"): [x.get("value") for x in c] for c in view.iter("Choices")}
+        assert controls == {"topics": list(keys["topic"]), "companies": list(keys["company"])}
+    # what Label Studio gives back for those tasks imports
+    tasks[0]["annotations"] = [{"result": tasks[0]["predictions"][0]["result"]}]
+    out.write_text(json.dumps(tasks[:1]), encoding="utf-8")
+    assert run("labels", "import", out).exit_code == 0
+
+
+def test_models_evaluate_reads_our_own_export_and_names_the_version(corpus, tmp_path, models_dir):
+    from models import active_version
+    out = tmp_path / "articles.jsonl"
+    assert run("export", "--out", out).exit_code == 0
+    result = run("models", "evaluate", out)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"model {active_version(models_dir)} on {out}")
+    assert "topics — " in result.stdout and "companies — " in result.stdout

@@ -49,6 +49,8 @@ class ApiConfig:
     upload_seconds: float = 300.0           # JIANBAO_UPLOAD_SECONDS: parse+tag time per upload
     upload_memory_mb: int = 8192            # JIANBAO_UPLOAD_MEMORY_MB: per parsing worker
     upload_workers: int = 2                 # JIANBAO_UPLOAD_WORKERS; 0 = parse in a thread, unguarded
+    header_seconds: float = 10.0            # JIANBAO_HEADER_SECONDS: a request's headers must arrive in time
+    body_seconds: float = 120.0             # JIANBAO_BODY_SECONDS: and its body (408 after)
 
     @classmethod
     def from_env(cls) -> "ApiConfig":
@@ -62,6 +64,8 @@ class ApiConfig:
             upload_seconds=float(_env_int("JIANBAO_UPLOAD_SECONDS", 300)),
             upload_memory_mb=_env_int("JIANBAO_UPLOAD_MEMORY_MB", 8192),
             upload_workers=_env_int("JIANBAO_UPLOAD_WORKERS", 2),
+            header_seconds=float(_env_int("JIANBAO_HEADER_SECONDS", 10)),
+            body_seconds=float(_env_int("JIANBAO_BODY_SECONDS", 120)),
         )
 
 

@@ -3,7 +3,6 @@ and the routers by resource (documents, issues, articles, analytics, models)."""
 
 from __future__ import annotations
 
-import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -17,12 +16,11 @@ from jianbao.api import analytics, articles, dashboard, documents, issues, model
 from jianbao.api.access import ApiConfig, Guard
 from jianbao.api.dashboard import STATIC
 from jianbao.api.dependencies import Service
+from jianbao.api.guards import BodyDeadline, InternalErrors
 from pipeline.resources import open_corpus
 from pipeline.settings import Settings
 from pipeline.uploads import Uploads
 from pipeline.worker import Limits
-
-log = logging.getLogger("jianbao.api")
 
 
 def create_app(settings: Settings, config: ApiConfig | None = None) -> FastAPI:
@@ -35,8 +33,9 @@ def create_app(settings: Settings, config: ApiConfig | None = None) -> FastAPI:
                               "query articles, trends and full-text search, correct tags.")
     app.state.service = Service(settings, config, uploads)
     app.add_middleware(Guard, config=config)
+    app.add_middleware(BodyDeadline, seconds=config.body_seconds)
+    app.add_middleware(InternalErrors)          # outermost of ours: any other error, a JSON 500 with an id
     app.add_exception_handler(JianbaoError, _library_error)
-    app.add_exception_handler(Exception, _internal_error)
     app.add_middleware(GZipMiddleware, minimum_size=1024)   # plotly.min.js: 4.6 MB, 1.4 MB gzipped
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (dashboard, documents, issues, articles, analytics, models):
@@ -55,11 +54,6 @@ async def _lifespan(app: FastAPI):
 async def _library_error(request: Request, exc: JianbaoError):
     """The one place a library error becomes a status (its class's `http_status`) and a reason."""
     return JSONResponse({"detail": request.app.state.service.public(str(exc))}, exc.http_status)
-
-
-async def _internal_error(request: Request, exc: Exception):
-    log.exception("%s %s failed", request.method, request.url.path)
-    return JSONResponse({"detail": "internal error (logged on the server)"}, 500)
 
 
 def _version() -> str:

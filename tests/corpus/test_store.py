@@ -159,6 +159,39 @@ def test_export_is_one_snapshot_while_labels_change(tmp_path, rendered):
     assert len(tagged) == 10 and not any(tagged)
 
 
+@pytest.mark.parametrize("question", ["trends", "crosstab"])
+def test_trends_read_one_snapshot_while_labels_change(tmp_path, rendered, question):
+    """A labels import committed between the queries of one question does not show up in it
+    (search is one query: one snapshot whatever happens)."""
+    from corpus.labels import LabelChange as Change, apply_changes as apply
+    from ingest import parse_file
+    from pipeline.resources import notebook, open_corpus
+    db = tmp_path / "c.db"
+    with open_corpus(db) as c:
+        c.add_bulletin(parse_file(rendered("2025-06")))
+    other = open_corpus(db)
+    selects = []
+
+    def meddle(statement):                      # after the first query: another writer commits
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append(statement)
+            if len(selects) == 2:
+                apply(other, [Change(f"2025-06-{n:02d}", "topic", "anti_fraud", 1) for n in range(1, 11)], "x")
+
+    with open_corpus(db) as c:
+        c.conn.set_trace_callback(meddle)
+        if question == "trends":
+            frame = notebook(c).trends("year", topic="anti_fraud")
+            counts = list(frame["count"])
+        else:
+            frame = notebook(c).crosstab(topic="anti_fraud")
+            counts = [int(frame.values.sum())]
+        c.conn.set_trace_callback(None)
+        after = notebook(c).trends("year", topic="anti_fraud")
+    other.close()
+    assert len(selects) >= 2 and counts == [0] and list(after["count"]) == [10]
+
+
 def test_a_reports_cover_and_contents_are_stored_not_lost(tmp_path):
     """Front matter and the 目录 are not articles, but their text stays in the corpus."""
     from corpus.queries import get_issue, iter_issue_records

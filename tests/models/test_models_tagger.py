@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import shutil
 
-import joblib
 import pytest
 
 from errors import IncompatibleModel, ModelNotFound
 from models import Tagger, active_version, list_models, load_model, promote, rollback, train_models
-from models.persist import META_FILE, MODEL_FILE, check_model
+from models import datafile
+from models.persist import ARRAYS_FILE, META_FILE, MODEL_FILE, check_model, file_sha256
 from models.train import DEFAULT_DATA_DIR
 
 PASSING = (
@@ -94,7 +94,7 @@ def test_load_refuses_a_tampered_model(trained, tmp_path, monkeypatch):
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
-    monkeypatch.setattr(joblib, "load", _never_unpickle)
+    monkeypatch.setattr(datafile, "load_tree", _never_unpickle)
     with pytest.raises(IncompatibleModel, match="jianbao train"):
         load_model(models_dir, version)
 
@@ -105,7 +105,7 @@ def test_load_refuses_other_library_versions(trained, tmp_path, monkeypatch):
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta["libraries"]["scikit-learn"] = "0.0.1"
     meta_path.write_text(json.dumps(meta), encoding="utf-8")
-    monkeypatch.setattr(joblib, "load", _never_unpickle)
+    monkeypatch.setattr(datafile, "load_tree", _never_unpickle)
     with pytest.raises(IncompatibleModel, match="scikit-learn 0.0.1.*jianbao train"):
         load_model(models_dir, version)
 
@@ -116,7 +116,7 @@ def test_load_refuses_a_model_of_another_format(trained, tmp_path, monkeypatch):
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     del meta["format"]                              # what a model saved before calibration has
     meta_path.write_text(json.dumps(meta), encoding="utf-8")
-    monkeypatch.setattr(joblib, "load", _never_unpickle)
+    monkeypatch.setattr(datafile, "load_tree", _never_unpickle)
     with pytest.raises(IncompatibleModel, match="model format 1, this jianbao reads format 4.*jianbao train"):
         load_model(models_dir, version)
 
@@ -132,7 +132,80 @@ def test_missing_or_escaping_models_are_not_found(trained, tmp_path):
 
 
 def _never_unpickle(*args, **kwargs):
-    raise AssertionError("unpickled an unchecked model")
+    raise AssertionError("read an unchecked model")
+
+
+class _Payload:
+    """What a hostile pickle does when loaded: here, create a file."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return open, (self.marker, "w")
+
+
+def _rehash(folder, **files):
+    """Rewrite the hashes in meta.json as someone who can write the folder would."""
+    meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+    meta.update(files)
+    meta["sha256"] = {name: file_sha256(folder / name) for name in (MODEL_FILE, ARRAYS_FILE)}
+    (folder / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+
+
+def test_a_pickle_with_a_rewritten_hash_never_runs(trained, tmp_path):
+    """Issue 18, item 7: the old format was a pickle whose hash sat beside it; a model is now
+    data, so a pickle dropped into the folder is never read, whatever meta.json says."""
+    import pickle
+    models_dir, version = _copy_model(trained, tmp_path)
+    folder, marker = models_dir / version, tmp_path / "payload-ran"
+    (folder / "model.joblib").write_bytes(pickle.dumps(_Payload(marker)))
+    for files in ({}, {"format": 3}):
+        _rehash(folder, **files)
+        try:
+            load_model(models_dir, version)
+        except IncompatibleModel:
+            pass
+        assert not marker.exists()
+
+
+@pytest.mark.parametrize("name", ["os.system", "builtins.eval", "subprocess.Popen", "models.persist.promote"])
+def test_a_model_file_naming_code_off_the_allowlist_is_refused_before_building(trained, tmp_path, name):
+    models_dir, version = _copy_model(trained, tmp_path)
+    folder = models_dir / version
+    tree = json.loads((folder / MODEL_FILE).read_text(encoding="utf-8"))
+    tree["$object"] = "models.tagger.TagModel"
+    tree["state"]["$map"]["hmm"] = {"$object": name, "state": {"$map": {}}} if name[0] == "s" else \
+        {"$function": name}
+    (folder / MODEL_FILE).write_text(json.dumps(tree), encoding="utf-8")
+    _rehash(folder)
+    with pytest.raises(IncompatibleModel, match=f"names '{name}'.*tampered"):
+        load_model(models_dir, version)
+
+
+def test_arrays_holding_objects_are_refused(trained, tmp_path):
+    import numpy as np
+    models_dir, version = _copy_model(trained, tmp_path)
+    folder = models_dir / version
+    with open(folder / ARRAYS_FILE, "wb") as fh:           # an object array is a pickle inside
+        np.savez(fh, a0=np.array([_Payload(tmp_path / "ran")], dtype=object))
+    _rehash(folder)
+    with pytest.raises(IncompatibleModel, match="jianbao train"):
+        load_model(models_dir, version)
+    assert not (tmp_path / "ran").exists()
+
+
+def test_a_model_saved_as_data_tags_exactly_as_the_fitted_one(tmp_path, subset_writer):
+    from models import load_taxonomy
+    from models.train import fit_tag_model, load_examples
+    taxonomy = load_taxonomy()
+    fitted, _, _ = fit_tag_model(load_examples(subset_writer(tmp_path / "data", every=4, limit=25), taxonomy),
+                                 taxonomy)
+    datafile.save_tree(fitted, tmp_path / MODEL_FILE, tmp_path / ARRAYS_FILE)
+    loaded = datafile.load_tree(tmp_path / MODEL_FILE, tmp_path / ARRAYS_FILE)
+    assert loaded.taxonomy == fitted.taxonomy and loaded.words == fitted.words
+    items = [PASSING, ("反诈", "快递员识破冒充客服诈骗，帮助老人挽回损失。"), ("順豐", "順豐速運  SF Express")]
+    assert Tagger(loaded, "x").tag_many(items) == Tagger(fitted, "x").tag_many(items)
 
 
 def test_registry_promote_and_rollback(trained, tmp_path):

@@ -15,3 +15,14 @@ def test_model_rows_are_the_registered_versions_with_their_scores(models_dir):
 
 def test_no_models_no_rows(tmp_path):
     assert model_rows(tmp_path) == []
+
+
+def test_a_registry_that_is_json_but_no_registry_is_named(tmp_path):
+    import pytest
+
+    from errors import ModelError
+    from models.promotion import model_rows
+    for garbage in ("{{{", "[]", '{"versions": 5}', '{"versions": ["a"], "active": 3}', "null"):
+        (tmp_path / "registry.json").write_text(garbage, encoding="utf-8")
+        with pytest.raises(ModelError, match="registry.json .*delete it and run `jianbao train`"):
+            model_rows(tmp_path)

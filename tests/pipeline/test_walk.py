@@ -4,6 +4,7 @@ the content decides what a file is (not its name), names are printed safely."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 
 import pytest
@@ -126,3 +127,70 @@ def test_a_scan_of_an_issue_stored_from_its_text_pdf_is_known_from_page_one(tmp_
         assert (report.counts["imported"], report.counts["duplicate"]) == (1, 1)
         status = corpus.conn.execute("SELECT status, issue_id FROM documents WHERE path LIKE '%scan.pdf'").fetchone()
         assert tuple(status) == ("duplicate", "2025-06")
+
+
+def test_loose_pages_beside_issue_folders_are_one_issue_and_each_folder_its_own(tmp_path):
+    """Issue 17: a folder with one loose page and a 6-page sub-folder was one 1-page issue and the
+    sub-folder was skipped with no message."""
+    from PIL import Image
+
+    from pipeline.importer import iter_inputs
+    folder = tmp_path / "scans"
+    (folder / "2025-06").mkdir(parents=True)
+    (folder / "2025-07").mkdir()
+    Image.new("L", (120, 160), 255).save(folder / "cover.png")
+    for issue in ("2025-06", "2025-07"):
+        for n in (1, 2):
+            Image.new("L", (120, 160), 255).save(folder / issue / f"page{n}.png")
+    (folder / ".thumbs.png").write_bytes(b"")
+    skipped = []
+    assert list(iter_inputs([folder], skipped=skipped)) == [folder, folder / "2025-06", folder / "2025-07"]
+    assert skipped == [(str(folder / ".thumbs.png"), "hidden")]
+    with memory_corpus() as corpus:              # blank pages: each issue is read (and named) on its own
+        report = import_paths(corpus, [folder])
+    assert sorted(f.path for f in report.failures) == sorted(str(p) for p in
+                                                             (folder, folder / "2025-06", folder / "2025-07"))
+    assert {f.error_type for f in report.failures} == {"NoTextFound"}
+
+
+def test_an_import_piped_to_a_log_has_totals_an_eta_and_a_line_per_file(env):
+    """Issue 17: the bar read `files 1/?` with no total or ETA, and a log got nothing for a minute."""
+    import re
+    samples = [ROOT / "examples" / f"{name}.pdf" for name in ("2025-06", "2025-11", "2026-02")]
+    result = CliRunner().invoke(app, ["ingest", *map(str, samples), "--no-tag"])
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    total = sum(int(re.search(r"(\d+) pages", line).group(1)) for line in lines if line.startswith("imported"))
+    assert lines[0] == f"to read: 3 file(s), {total} page(s)"
+    assert re.fullmatch(rf"\[files 1/3, pages \d+/{total}, ETA \d+(m\d\d)?s\] imported  .*2025-06\.pdf", lines[1])
+    assert re.fullmatch(rf"\[files 3/3, pages {total}/{total}\] imported  .*2026-02\.pdf", lines[3])
+
+
+def test_a_long_document_gets_a_still_reading_line_in_a_log(monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    from jianbao import progress as shown
+    out = io.StringIO()
+    display = shown.IngestProgress(Console(file=out, width=200), None)
+    display.planned(2, {"a.pdf": 4, "scan.pdf": 20})
+    display.started("a.pdf")
+    display("a.pdf", None, None)
+    display.started("scan.pdf")
+    display.heartbeat()
+    assert "still reading" not in out.getvalue()             # said something less than 30 s ago
+    monkeypatch.setattr(shown, "HEARTBEAT", 0.0)
+    display.heartbeat()
+    assert re.search(r"\[files 1/2, pages 4/24, ETA \d+s\] still reading scan\.pdf \(\d+ s\)", out.getvalue())
+
+
+def test_pages_are_counted_without_reading_them(tmp_path):
+    from PIL import Image
+
+    from ingest.pagecount import count_pages
+    Image.new("L", (50, 50), 255).save(tmp_path / "p.tif", save_all=True,
+                                        append_images=[Image.new("L", (50, 50), 255)] * 2)
+    (tmp_path / "junk.pdf").write_bytes(b"%PDF-1.4\n")
+    assert count_pages(SAMPLE) == 6 and count_pages(tmp_path / "p.tif") == 3
+    assert count_pages(tmp_path / "junk.pdf") is None and count_pages(tmp_path / "missing.pdf") is None
