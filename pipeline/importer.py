@@ -17,7 +17,7 @@ from corpus.store import AddResult, Corpus
 from errors import (Interrupted, JianbaoError, NotARegularFile, UnreadableFile, UsageError, WorkerDied,
                     display_path)
 from ingest.reader import file_kind, folder_digest, page_images, sha256_file
-from pipeline.worker import Job, Limits, Parsed, init_worker, work
+from pipeline.worker import Job, Limits, Parsed, init_worker, too_large, work
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +237,15 @@ def _loky(jobs: list[Job], n_jobs: int) -> Iterator[Parsed]:
         try:
             yield next(_pooled([job], 1))
         except TerminatedWorkerError as exc:
-            yield Parsed(job.path, job.digest, failure=WorkerDied(job.path, type(exc).__name__).to_dict())
+            yield Parsed(job.path, job.digest, failure=_death(job, exc).to_dict())
+
+
+def _death(job: Job, exc: Exception):
+    """Why a worker died on `job`: an abort under a memory ceiling is the ceiling (pdfium aborts
+    when an allocation fails), anything else a dead worker."""
+    if job.limits.memory_mb and "SIGABRT" in str(exc):
+        return too_large(job)
+    return WorkerDied(job.path, type(exc).__name__)
 
 
 def _pooled(jobs: list[Job], n_jobs: int) -> Iterator[Parsed]:
@@ -303,7 +311,7 @@ def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | 
                 todo.append(job)
         n_jobs = jobs or (1 if scheduler else default_jobs(len(todo)))
         todo = [_complete(job, ocr, models_dir, limits.sized(n_jobs),
-                          (n_jobs > 1 or scheduler is not None) if isolated is None else isolated,
+                          _isolated(n_jobs, scheduler, limits) if isolated is None else isolated,
                           _threads(n_jobs, scheduler, ocr_threads), series, ocr_engine) for job in todo]
         _plan(todo, progress)
 
@@ -319,6 +327,13 @@ def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | 
                           " run the same command again to finish (stored files are skipped)") from None
     corpus.finish_run(report.run_id, report.counts)
     return report
+
+
+def _isolated(jobs: int, scheduler: str | None, limits: Limits) -> bool:
+    """Whether documents are read in worker processes: always with a memory ceiling, even with
+    one job (a native reader that fails to allocate under the ceiling aborts its process: a worker
+    is lost and named, never this process), else when there are several."""
+    return bool(limits.memory_mb) or jobs > 1 or scheduler is not None
 
 
 def _threads(jobs: int, scheduler: str | None, ocr_threads: int | None) -> int | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from corpus.store import ArticleTags
 from errors import (DocumentTooLarge, DocumentTooSlow, JianbaoError, UnexpectedFailure)
 from ingest.document import Bulletin
-from pipeline.lifeline import cap_process, caused_by_memory, ceiling, default_memory_mb, die_with_parent
+from pipeline.lifeline import cap_process, caused_by_memory, default_memory_mb, die_with_parent
 
 
 MACHINE = "machine"       # Limits.memory_mb: half of the machine's memory shared by the workers
@@ -154,23 +154,22 @@ def work(job: Job) -> Parsed:
     if timed:
         previous = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, job.limits.seconds)
-    # in this process (--jobs 1) the ceiling holds for the document and is given back after it
-    guard = ceiling(job.limits.memory_mb if not job.isolated and main else None)
+    # no ceiling in this process: pdfium (a native reader) aborts the whole process when an
+    # allocation fails under an address-space limit, so a ceiling holds only in a worker
     try:
-        with guard:
-            return _parse_and_tag(job, started)
+        return _parse_and_tag(job, started)
     except DocumentTimeout:
         error = DocumentTooSlow(job.path, f"{job.limits.seconds:g} s")
     except MemoryError:
-        error = _too_large(job)
+        error = too_large(job)
     except JianbaoError as exc:
-        error = _too_large(job) if caused_by_memory(exc) else \
+        error = too_large(job) if caused_by_memory(exc) else \
             exc if exc.path is not None else UnexpectedFailure(job.path, str(exc))
     except RecursionError:
         error = UnexpectedFailure(job.path, "nested too deeply to read (recursion limit)")
     except Exception as exc:                 # a bug or a library failure on a strange file
         if caused_by_memory(exc):
-            error = _too_large(job)
+            error = too_large(job)
         else:
             last = traceback.extract_tb(exc.__traceback__)[-1]
             error = UnexpectedFailure(job.path, f"{type(exc).__name__}: {exc} ({Path(last.filename).name}:{last.lineno})")
@@ -192,5 +191,5 @@ def _parse_and_tag(job: Job, started: float) -> Parsed:
                   seconds=time.perf_counter() - started, segments=search_segments(bulletin))
 
 
-def _too_large(job: Job) -> DocumentTooLarge:
+def too_large(job: Job) -> DocumentTooLarge:
     return DocumentTooLarge(job.path, f"the ceiling is {job.limits.memory_mb} MB (--max-memory-mb)")

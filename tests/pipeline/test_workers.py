@@ -19,7 +19,7 @@ from fixtures.make_archive import make_archive
 from pipeline.importer import default_jobs, import_paths
 from pipeline.lifeline import default_memory_mb, machine_memory_mb
 from pipeline.resources import open_corpus
-from pipeline.worker import Job, Limits, work
+from pipeline.worker import Job, Limits
 from tests.conftest import ROOT
 
 
@@ -55,8 +55,9 @@ def _address_space_mb() -> int:
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
 def test_the_memory_ceiling_holds_with_one_job_and_says_so(tmp_path):
     """Before: with --jobs 1 no ceiling applied, and when one tripped the reason read 'corrupt or
-    truncated'. Now the document fails on the ceiling, by name, the next one is imported, and the
-    process gets its address space back."""
+    truncated'. Now the document is read in a worker under the ceiling (pdfium aborts a process
+    whose allocation fails: the worker, never this one), fails on the ceiling by name, the next
+    one is imported, and this process's address space is never lowered."""
     bomb = flate_bomb(tmp_path / "bomb.pdf")
     good = ROOT / "examples" / "2025-06.pdf"
     before = resource.getrlimit(resource.RLIMIT_AS)
@@ -70,10 +71,15 @@ def test_the_memory_ceiling_holds_with_one_job_and_says_so(tmp_path):
     assert report.counts["imported"] == 1
 
 
-def test_a_memory_error_in_a_worker_is_the_ceiling_not_a_bug(tmp_path):
-    bomb = flate_bomb(tmp_path / "bomb.pdf")
-    parsed = work(Job(str(bomb), "x", "never", None, Limits(120, _address_space_mb() + 300), isolated=False))
-    assert isinstance(parsed.error, DocumentTooLarge)
+def test_a_worker_that_aborts_under_the_ceiling_is_the_ceiling_not_a_bug():
+    from joblib.externals.loky.process_executor import TerminatedWorkerError
+
+    from pipeline.importer import _death
+    job = Job("/archive/x.pdf", "x", limits=Limits(120, 900))
+    aborted = TerminatedWorkerError("The exit codes of the workers are {SIGABRT(-6)}")
+    assert isinstance(_death(job, aborted), DocumentTooLarge)
+    assert _death(job, TerminatedWorkerError("{SIGSEGV(-11)}")).__class__.__name__ == "WorkerDied"
+    assert _death(Job("/archive/x.pdf", "x", limits=Limits(120, None)), aborted).__class__.__name__ == "WorkerDied"
 
 
 def test_the_default_ceiling_is_sized_to_the_machine():
