@@ -27,6 +27,14 @@ the same page arrays, interleaved page by page so that load from other processes
 
 Each page's time is the best of `--repeat` runs; `ratio` = jianbao / raw on the same engine.
 
+Engines, measured in one run (`python -m bench ocr --pages 1 --repeat 3`, 4 pages: 2 clean 300
+dpi, 2 degraded 200 dpi; the machine at load 12-14 on 2 cores, so absolute times are inflated
+~5x: the run used 5 CPU-min in 36 min): onnxruntime (batch 6) 24.4 s/page, raw RapidOCR on it
+28.1, RapidOCR as shipped 36.2; OpenVINO (one crop a stream) 9.3 s/page (pages 7.1, 11.9, 15.2,
+3.0), raw RapidOCR on it 12.6: OpenVINO / onnxruntime 0.38, the same lines on 4/4 pages. Engine
+build (model compile) 9.4 s vs 3.6 s at that load. CPU-s for one 300 dpi page on OpenVINO:
+detection 0.2, recognition 1.1-1.6, the image steps 0.2 (onnxruntime: ~7).
+
 Choices, measured on this 2-core machine (shared, load 3-5 during the runs) with rapidocr 3.10
 (PP-OCRv6 small det/rec models); `--sweep` reproduces the quality half (8 scans: the 4 samples
 clean 300 dpi and degraded 200 dpi, 76 titles):
