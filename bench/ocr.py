@@ -1,9 +1,12 @@
 """OCR benchmark and quality measures: jianbao's OCR path against raw RapidOCR, same images, same run.
 
-    python bench/ocr.py [--pages N] [--quality] [--sweep]
-    python -m bench.ocr --real DIR [--expect TSV] [--sweep]    # real crops and photos
-    python -m bench.ocr --traits | --orientation                # images we draw
+    python -m bench ocr [--pages N] [--repeat N] [--engine E]  # s/page per engine, vs raw RapidOCR
+    python -m bench ocr --quality [--engine E]                 # CER/titles/tables per engine
+    python -m bench ocr --sweep                                # quality per OCR setting
+    python -m bench ocr --real DIR [--expect TSV] [--sweep]    # real crops and photos
+    python -m bench ocr --traits | --orientation               # images we draw
 
+Every setting measured is an `ingest.ocr.OcrOptions` passed down (nothing is set on a module).
 `--real` reads every image (and folder of page images) in DIR as ingest does and scores each
 file named in the TSV (`name<TAB>expected line<TAB>...`; it lives beside the real files, never
 in this repo): expected lines found, share of expected characters read, CER in reading order;
@@ -15,14 +18,22 @@ as they are and turned by 180 degrees, with RapidOCR's line classifier never or 
 300 dpi and degraded 200 dpi, seeded), rasterises their pages as the OCR path does, and times on
 the same page arrays, interleaved page by page so that load from other processes hits all alike:
 
-- `raw`: RapidOCR's own pipeline (`engine(img)`, no line classifier) with the same detector
-  settings as ours: the cost of OCR itself;
+- `raw_<engine>`: RapidOCR's own pipeline (no line classifier) on that inference engine with the
+  same detector settings and batch as ours: the cost of OCR itself;
 - `raw_default`: RapidOCR as shipped (global 2000 px cap, detector limit 736 "min", no
   classifier), for reference;
-- `jianbao`: `ingest.ocr.ocr_image` (orientation, deskew, rules, detection, missed-glyph pass,
-  recognition, lines with size/bold/red) plus the segmenter over the pages.
+- `jianbao_<engine>`: `ingest.ocr.ocr_image` (orientation, deskew, rules, detection,
+  missed-glyph pass, recognition, lines with size/bold/red) plus the segmenter over the pages.
 
-`ratio` = jianbao / raw (goal <= 1.1).
+Each page's time is the best of `--repeat` runs; `ratio` = jianbao / raw on the same engine.
+
+Engines, measured in one run (`python -m bench ocr --pages 1 --repeat 3`, 4 pages: 2 clean 300
+dpi, 2 degraded 200 dpi; the machine at load 12-14 on 2 cores, so absolute times are inflated
+~5x: the run used 5 CPU-min in 36 min): onnxruntime (batch 6) 24.4 s/page, raw RapidOCR on it
+28.1, RapidOCR as shipped 36.2; OpenVINO (one crop a stream) 9.3 s/page (pages 7.1, 11.9, 15.2,
+3.0), raw RapidOCR on it 12.6: OpenVINO / onnxruntime 0.38, the same lines on 4/4 pages. Engine
+build (model compile) 9.4 s vs 3.6 s at that load. CPU-s for one 300 dpi page on OpenVINO:
+detection 0.2, recognition 1.1-1.6, the image steps 0.2 (onnxruntime: ~7).
 
 Choices, measured on this 2-core machine (shared, load 3-5 during the runs) with rapidocr 3.10
 (PP-OCRv6 small det/rec models); `--sweep` reproduces the quality half (8 scans: the 4 samples

@@ -44,15 +44,6 @@ def test_a_missing_engine_package_says_how_to_fix_it(monkeypatch):
     assert "pip install openvino" in str(err.value) and "--ocr-engine" in str(err.value)
 
 
-def test_the_engine_setting_comes_from_the_environment(tmp_path):
-    from pipeline.settings import build_settings
-    env = {"JIANBAO_HOME": str(tmp_path)}
-    assert build_settings(environ=env).ocr_engine is None
-    assert build_settings(environ={**env, "JIANBAO_OCR_ENGINE": "onnxruntime"}).ocr_engine == "onnxruntime"
-    with pytest.raises(InvalidValue, match="JIANBAO_OCR_ENGINE"):
-        build_settings(environ={**env, "JIANBAO_OCR_ENGINE": "gpu"})
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("engine", ENGINES)
 def test_each_engine_reads_drawn_lines(engine):
