@@ -344,23 +344,15 @@ MIGRATIONS: tuple[str, ...] = (
              AND c.kind = 'company' AND (OLD.topic_mask >> t.bit) & 1 AND (OLD.company_mask >> c.bit) & 1);
         DELETE FROM month_pairs WHERE month = substr(OLD.date, 1, 7) AND n = 0;
     END;
-    -- (a change of masks or date is the old pairs taken out, then the new ones put in; each half
-    -- only when it has pairs: a new article's first tags have nothing to take out)
-    CREATE TRIGGER month_pairs_update_out AFTER UPDATE OF topic_mask, company_mask, date ON articles
-            WHEN (OLD.topic_mask IS NOT NEW.topic_mask OR OLD.company_mask IS NOT NEW.company_mask
-            OR OLD.date IS NOT NEW.date) AND OLD.date IS NOT NULL AND OLD.topic_mask != 0
-            AND OLD.company_mask != 0 BEGIN
+    CREATE TRIGGER month_pairs_update AFTER UPDATE OF topic_mask, company_mask, date ON articles
+            WHEN OLD.topic_mask IS NOT NEW.topic_mask OR OLD.company_mask IS NOT NEW.company_mask
+            OR OLD.date IS NOT NEW.date BEGIN
         UPDATE month_pairs SET n = n - 1 WHERE month = substr(OLD.date, 1, 7) AND (topic, company) IN
             (SELECT t.label, c.label FROM label_bits t, label_bits c WHERE t.kind = 'topic'
              AND c.kind = 'company' AND (OLD.topic_mask >> t.bit) & 1 AND (OLD.company_mask >> c.bit) & 1);
         DELETE FROM month_pairs WHERE month = substr(OLD.date, 1, 7) AND n = 0;
-    END;
-    CREATE TRIGGER month_pairs_update_in AFTER UPDATE OF topic_mask, company_mask, date ON articles
-            WHEN (OLD.topic_mask IS NOT NEW.topic_mask OR OLD.company_mask IS NOT NEW.company_mask
-            OR OLD.date IS NOT NEW.date) AND NEW.date IS NOT NULL AND NEW.topic_mask != 0
-            AND NEW.company_mask != 0 BEGIN
         INSERT INTO month_pairs SELECT substr(NEW.date, 1, 7), t.label, c.label, 1
-            FROM label_bits t, label_bits c WHERE t.kind = 'topic'
+            FROM label_bits t, label_bits c WHERE NEW.date IS NOT NULL AND t.kind = 'topic'
             AND c.kind = 'company' AND (NEW.topic_mask >> t.bit) & 1 AND (NEW.company_mask >> c.bit) & 1
             ON CONFLICT (month, topic, company) DO UPDATE SET n = n + 1;
     END;
