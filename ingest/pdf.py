@@ -22,6 +22,7 @@ from ingest.pdfium_reader import PdfiumDocument, PdfiumPage, pdf_page_count  # n
 from ingest.text import garbled_share
 
 CID_RE = re.compile(r"\(cid:\d+\)")
+UNDECODED_RE = re.compile("[\ue000-\uf8ff\ufffd]")      # private use, replacement character
 # A text layer is mojibake when this share of its characters is rare Han, stray Latin-1 letters,
 # controls or private-use: real Chinese text stays under 2%, a wrong font mapping lands near 50%.
 MOJIBAKE_SHARE = 0.3
@@ -35,10 +36,9 @@ def is_garbled(text: str) -> bool:
         return True
     if CID_RE.search(text):
         return True
-    bad = sum(1 for ch in text if "\ue000" <= ch <= "\uf8ff" or ch == "\ufffd")
-    if bad > 0.02 * len(text):
+    if len(UNDECODED_RE.findall(text)) > 0.02 * len(text):
         return True
-    ink = sum(1 for ch in text if not ch.isspace())
+    ink = len("".join(text.split()))
     return ink >= MOJIBAKE_MIN_CHARS and garbled_share(text) > MOJIBAKE_SHARE
 
 
