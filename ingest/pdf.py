@@ -1,13 +1,15 @@
 """Text PDFs: pages of glyphs read through pypdfium2 first, pdfplumber where it does better.
 
-pypdfium2 reads every page's characters (`ingest.pdfium_reader`, several times cheaper per
-character than pdfminer) and lists what the page draws. Only a page whose drawings could hold a
-ruled table (three vertical and two horizontal edges at least: the fewest that make two columns
-of cells) is opened in pdfplumber, for its table finder (`ingest.plumber_reader`). pdfplumber
-also reads the glyphs of a page pypdfium2 cannot place as pdfminer does (a rotated page, a media
-box off the origin) or cannot decode; a page whose text layer neither decodes (no characters,
-`(cid:N)`, private-use or replacement characters, or mojibake: see `ingest.text.garbled_share`)
-is marked for OCR by the caller.
+pypdfium2 reads every page's characters (`ingest.pdfium_reader`, with pdfminer's box
+conventions, several times cheaper per character than pdfminer) and lists what the page draws.
+A page whose drawings could hold a ruled table (three vertical and two horizontal edges at
+least: the fewest that make two columns of cells) goes through pdfplumber's table finder, fed
+the edges pdfplumber's own page would give it (`ingest.plumber_reader.drawn_grids`), so pdfminer
+never interprets a page pypdfium2 has read. pdfplumber opens the file only for a page
+pypdfium2 cannot place as pdfminer does (rotated, cropped off the origin) or cannot decode, or a
+file pypdfium2 cannot open (its error then names the problem as before); a page whose text layer
+neither decodes (no characters, `(cid:N)`, private-use or replacement characters, or mojibake:
+see `ingest.text.garbled_share`) is marked for OCR by the caller.
 """
 
 from __future__ import annotations
