@@ -1,6 +1,7 @@
 """Benchmarks: jianbao against the raw libraries on the same input, in one run.
 
-    python -m bench parse|ocr|tag|all [--repeat N]
+    python -m bench parse|ocr|tag|corpus|bulk|serve|startup|all [--repeat N]
+    python -m bench ocr --quality | --sweep | --real DIR [--expect TSV] | --traits | --orientation
 
 Targets (from the issues): parse >= 4x the pages/s of pdfplumber's extract_words (issue 19);
 OCR <= 1.1x raw RapidOCR; tagging >= 300 articles/s on one core.
@@ -62,9 +63,9 @@ def bench_parse(repeat: int = 3) -> dict:
             "wall_speedup": round(w_raw / w_full, 2)}
 
 
-def bench_ocr(repeat: int = 1) -> dict:
+def bench_ocr(repeat: int = 3) -> dict:
     from bench.ocr import bench_ocr as run
-    return run()
+    return run(repeat=repeat)
 
 
 def bench_tag(repeat: int = 1) -> dict:
@@ -72,14 +73,19 @@ def bench_tag(repeat: int = 1) -> dict:
     return run()
 
 
-def bench_corpus(repeat: int = 1, articles: int = 200_000) -> dict:
+def bench_corpus(repeat: int = 1, articles: int = 200_000, folder: str | None = None) -> dict:
     from bench.corpus import bench_corpus as run
-    return run(articles)
+    return run(articles, folder)
 
 
-def bench_bulk(repeat: int = 1) -> dict:
+def bench_bulk(repeat: int = 1, issues: int = 500, scans: int = 20) -> dict:
     from bench.bulk import bench_bulk as run
-    return run()
+    return run(issues, scans)
+
+
+def bench_startup(repeat: int = 3) -> dict:
+    from bench.startup import bench_startup as run
+    return run(repeat)
 
 
 def bench_serve(repeat: int = 1) -> dict:
@@ -88,17 +94,29 @@ def bench_serve(repeat: int = 1) -> dict:
 
 
 SECTIONS = {"parse": bench_parse, "ocr": bench_ocr, "tag": bench_tag, "corpus": bench_corpus,
-            "bulk": bench_bulk, "serve": bench_serve}
+            "bulk": bench_bulk, "serve": bench_serve,
+            "startup": bench_startup}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("section", choices=[*SECTIONS, "all"])
     parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args(argv)
+    parser.add_argument("--issues", type=int, default=500, help="bulk: generated issues")
+    parser.add_argument("--scans", type=int, default=20, help="bulk: generated scans")
+    parser.add_argument("--articles", type=int, default=200_000, help="corpus: articles to generate")
+    parser.add_argument("--folder", help="corpus: where bench.db is built (and reused when there)")
+    args, rest = parser.parse_known_args(argv)
+    if args.section == "ocr" and rest:                 # python -m bench ocr --quality, --real DIR ...
+        from bench.ocr import main as ocr_main
+        return ocr_main(rest + ["--repeat", str(args.repeat)])
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     names = list(SECTIONS) if args.section == "all" else [args.section]
     for name in names:
-        result = SECTIONS[name](args.repeat)
+        extra = {"issues": args.issues, "scans": args.scans} if name == "bulk" else \
+            {"articles": args.articles, "folder": args.folder} if name == "corpus" else {}
+        result = SECTIONS[name](args.repeat, **extra)
         print(json.dumps({name: result}, ensure_ascii=False))
     return 0
 

@@ -50,6 +50,11 @@ class Notebook:
         from corpus.analytics import search
         return search(self.corpus.conn, query, self.corpus.segment, limit=limit, **filters)
 
+    def search_rows(self, query: str, limit: int = 20, **filters) -> list[tuple]:
+        """`search` as plain rows of `corpus.analytics.SEARCH_COLUMNS` (no pandas imported)."""
+        from corpus.analytics import search_rows
+        return search_rows(self.corpus.conn, query, self.corpus.segment, limit=limit, **filters)
+
     def articles(self, limit: int | None = None, **filters):
         import pandas as pd
 

@@ -126,7 +126,9 @@ def test_only_the_adapters_import_their_libraries():
                 lib = mod.split(".")[0]
                 if lib in owners and name not in owners[lib]:
                     wrong.append(f"{name} imports {lib}")
-                if lib == "sqlite3" and not name.startswith("corpus"):
+                # corpus/ owns the database; models.wordfreq keeps jieba's dictionary in a SQLite
+                # file of its own (a cache read word by word, no corpus rows)
+                if lib == "sqlite3" and not name.startswith("corpus") and name != "models.wordfreq":
                     wrong.append(f"{name} imports sqlite3")
     assert not wrong, wrong
 
