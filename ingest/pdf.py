@@ -21,6 +21,7 @@ from errors import EmptyDocument, UnreadablePDF
 from ingest.document import BBox, Grid, Page
 from ingest.layout import Glyph, boxes_to_rules, glyphs_to_lines
 from ingest.pdfium_reader import PdfiumDocument, PdfiumPage, pdf_page_count  # noqa: F401
+from ingest.streams import check_inflation
 from ingest.text import garbled_share
 
 CID_RE = re.compile(r"\(cid:\d+\)")
@@ -134,6 +135,8 @@ def read_pdf_pages(path: str | Path) -> list[Page | None]:
     """Text pages of a PDF; None for a page with no usable text layer (a scan: OCR it)."""
     path = Path(path)
     plumber = _Plumber(path)
+    if path.exists():
+        check_inflation(path)     # pdfium aborts where a ceiling refuses it memory
     try:
         pdfium = PdfiumDocument(path)
     except UnreadablePDF:
