@@ -17,14 +17,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _best(fn, repeat: int, clock=time.perf_counter) -> float:
-    """Best time of `repeat` runs (the least disturbed by the rest of the machine)."""
-    times = []
+def _best_of_turns(fns, repeat: int) -> list[tuple[float, float]]:
+    """(best CPU time, best wall time) of each function, run in turns so that a burst of load
+    from the rest of the machine falls on both sides alike."""
+    cpu: list[list[float]] = [[] for _ in fns]
+    wall: list[list[float]] = [[] for _ in fns]
     for _ in range(repeat):
-        start = clock()
-        fn()
-        times.append(clock() - start)
-    return min(times)
+        for i, fn in enumerate(fns):
+            c, w = time.process_time(), time.perf_counter()
+            fn()
+            cpu[i].append(time.process_time() - c)
+            wall[i].append(time.perf_counter() - w)
+    return [(min(c), min(w)) for c, w in zip(cpu, wall)]
 
 
 def bench_parse(repeat: int = 3) -> dict:
@@ -51,9 +55,7 @@ def bench_parse(repeat: int = 3) -> dict:
             parse_file(pdf, ocr="never")
 
     raw(), full()                                 # warm caches and imports once
-    cpu = time.process_time
-    t_raw, t_full = _best(raw, repeat, cpu), _best(full, repeat, cpu)
-    w_raw, w_full = _best(raw, repeat), _best(full, repeat)
+    (t_raw, w_raw), (t_full, w_full) = _best_of_turns((raw, full), repeat)
     return {"files": len(pdfs), "pages": pages,
             "raw_extract_words_pages_per_cpu_s": round(pages / t_raw, 1),
             "jianbao_parse_pages_per_cpu_s": round(pages / t_full, 1),

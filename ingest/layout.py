@@ -6,6 +6,7 @@ so scans and text PDFs share one path into the segmenter.
 
 from __future__ import annotations
 
+import operator
 import re
 import statistics
 from typing import NamedTuple
@@ -35,6 +36,9 @@ class Glyph(NamedTuple):
     size: float
     bold: bool = False
     red: bool = False
+
+
+_X0 = operator.itemgetter(1)          # Glyph.x0, read in C when sorting a row
 
 
 def _latin(ch: str) -> bool:
@@ -90,7 +94,7 @@ def iter_rows(glyphs: list[Glyph]):
 
 def row_to_segments(row: list[Glyph], walls: tuple[BBox, ...] = ()) -> list[list[Glyph]]:
     """Split a row at gaps wider than SEGMENT_GAP_EM font sizes and at vertical rules."""
-    row = sorted(row, key=lambda g: g.x0)
+    row = sorted(row, key=_X0)
     xs = []
     if walls:
         top, bottom = min(g.top for g in row), max(g.bottom for g in row)

@@ -1,13 +1,15 @@
 """Text PDFs: pages of glyphs read through pypdfium2 first, pdfplumber where it does better.
 
-pypdfium2 reads every page's characters (`ingest.pdfium_reader`, several times cheaper per
-character than pdfminer) and lists what the page draws. Only a page whose drawings could hold a
-ruled table (three vertical and two horizontal edges at least: the fewest that make two columns
-of cells) is opened in pdfplumber, for its table finder (`ingest.plumber_reader`). pdfplumber
-also reads the glyphs of a page pypdfium2 cannot place as pdfminer does (a rotated page, a media
-box off the origin) or cannot decode; a page whose text layer neither decodes (no characters,
-`(cid:N)`, private-use or replacement characters, or mojibake: see `ingest.text.garbled_share`)
-is marked for OCR by the caller.
+pypdfium2 reads every page's characters (`ingest.pdfium_reader`, with pdfminer's box
+conventions, several times cheaper per character than pdfminer) and lists what the page draws.
+A page whose drawings could hold a ruled table (three vertical and two horizontal edges at
+least: the fewest that make two columns of cells) goes through pdfplumber's table finder, fed
+the edges pdfplumber's own page would give it (`ingest.plumber_reader.drawn_grids`), so pdfminer
+never interprets a page pypdfium2 has read. pdfplumber opens the file only for a page
+pypdfium2 cannot place as pdfminer does (rotated, cropped off the origin) or cannot decode, or a
+file pypdfium2 cannot open (its error then names the problem as before); a page whose text layer
+neither decodes (no characters, `(cid:N)`, private-use or replacement characters, or mojibake:
+see `ingest.text.garbled_share`) is marked for OCR by the caller.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from errors import EmptyDocument, UnreadablePDF
 from ingest.document import BBox, Grid, Page
 from ingest.layout import Glyph, boxes_to_rules, glyphs_to_lines
 from ingest.pdfium_reader import PdfiumDocument, PdfiumPage, pdf_page_count  # noqa: F401
+from ingest.streams import check_inflation
 from ingest.text import garbled_share
 
 CID_RE = re.compile(r"\(cid:\d+\)")
+UNDECODED_RE = re.compile("[\ue000-\uf8ff\ufffd]")      # private use, replacement character
 # A text layer is mojibake when this share of its characters is rare Han, stray Latin-1 letters,
 # controls or private-use: real Chinese text stays under 2%, a wrong font mapping lands near 50%.
 MOJIBAKE_SHARE = 0.3
@@ -35,10 +39,9 @@ def is_garbled(text: str) -> bool:
         return True
     if CID_RE.search(text):
         return True
-    bad = sum(1 for ch in text if "\ue000" <= ch <= "\uf8ff" or ch == "\ufffd")
-    if bad > 0.02 * len(text):
+    if len(UNDECODED_RE.findall(text)) > 0.02 * len(text):
         return True
-    ink = sum(1 for ch in text if not ch.isspace())
+    ink = len("".join(text.split()))
     return ink >= MOJIBAKE_MIN_CHARS and garbled_share(text) > MOJIBAKE_SHARE
 
 
@@ -132,6 +135,8 @@ def read_pdf_pages(path: str | Path) -> list[Page | None]:
     """Text pages of a PDF; None for a page with no usable text layer (a scan: OCR it)."""
     path = Path(path)
     plumber = _Plumber(path)
+    if path.exists():
+        check_inflation(path)     # pdfium aborts where a ceiling refuses it memory
     try:
         pdfium = PdfiumDocument(path)
     except UnreadablePDF:

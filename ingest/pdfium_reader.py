@@ -153,6 +153,7 @@ class PdfiumDocument:
         chars = len(ink) - sum(ink.count(c) for c in SKIP)
         xa, ya = ctypes.addressof(api.x), ctypes.addressof(api.y)
         x, y, get_obj, get_origin = api.x, api.y, api.obj, api.origin
+        new = tuple.__new__                 # a Glyph without NamedTuple's Python-level __new__
         runs: dict[int, _Run] = {}
         glyphs, ends, prev, space = [], [], None, False
         for i in range(n):
@@ -182,7 +183,7 @@ class PdfiumDocument:
             adv = widths.get(ch)
             if adv is None:
                 adv = self._advance(run, ch)
-            glyphs.append(Glyph(ch, ox, top - oy, ox + ax * adv, bottom - oy, size, bold, red))
+            glyphs.append(new(Glyph, (ch, ox, top - oy, ox + ax * adv, bottom - oy, size, bold, red)))
         if space:
             ends.append((prev, len(glyphs) - 1))
         for obj, at in ends:

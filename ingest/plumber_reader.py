@@ -1,9 +1,9 @@
-"""Text PDFs through pdfplumber: the only module that imports it.
+"""Text PDFs through pdfplumber: the only module that imports it (and pdfminer).
 
-pdfplumber reads what pypdfium2 leaves to it: the ruled tables of a page that draws some (its
-table finder sees cells in lines and rectangle edges), and every glyph of a page pypdfium2
-cannot place the way pdfminer does (a rotated page, a media box off the origin) or cannot
-decode. Nothing of pdfplumber leaves this module: pages come out as our `Glyph`, `BBox`, `Grid`.
+Two services: its table finder, run on the drawings pypdfium2 listed (`drawn_grids`: the edges
+pdfplumber's page would hold, no page interpreted), and a whole page read the pdfminer way when
+pypdfium2 cannot place or decode its glyphs or cannot open the file. Nothing of pdfplumber
+leaves this module: pages come out as our `Glyph`, `BBox`, `Grid`.
 """
 
 from __future__ import annotations

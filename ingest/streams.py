@@ -1,0 +1,73 @@
+"""Pure bytes: how far a PDF's compressed streams inflate, measured in bounded steps.
+
+pypdfium2 inflates content streams and fonts in C++, where an allocation refused by an
+address-space ceiling (the importer's `--max-memory-mb`) aborts the whole process instead of
+raising MemoryError as pdfminer's Python inflation does. Under a ceiling the reader therefore
+measures first: every Flate stream that is not an image (pdfium decodes no image to read text)
+is inflated 1 MB at a time and thrown away, so the measure itself needs no memory.
+"""
+
+from __future__ import annotations
+
+import re
+import resource
+import zlib
+from pathlib import Path
+
+STREAM_RE = re.compile(rb"stream\r?\n")
+IMAGE_RE = re.compile(rb"/Subtype\s*/Image")
+STEP = 1 << 20
+
+
+def inflated_bytes(data: bytes, stop_after: int) -> int:
+    """Bytes the Flate streams of a PDF (images aside) inflate to, counting stops past
+    `stop_after`; a stream that does not inflate (another filter) counts for nothing."""
+    total = 0
+    for match in STREAM_RE.finditer(data):
+        head = data[max(0, match.start() - 512):match.start()]
+        if not head.rstrip().endswith(b">>") or IMAGE_RE.search(head[head.rfind(b"obj"):]):
+            continue
+        total += _inflate(data, match.end(), stop_after - total)
+        if total > stop_after:
+            break
+    return total
+
+
+def _inflate(data: bytes, start: int, budget: int) -> int:
+    inflater, size = zlib.decompressobj(), 0
+    pending = data[start:start + STEP]
+    offset = start + STEP
+    try:
+        while pending and size <= budget and not inflater.eof:
+            size += len(inflater.decompress(pending, STEP))
+            pending = inflater.unconsumed_tail or data[offset:offset + STEP]
+            if not inflater.unconsumed_tail:
+                offset += STEP
+    except zlib.error:
+        pass
+    return size
+
+
+def headroom() -> int | None:
+    """Bytes of address space left under this process's ceiling, None without one."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY:
+        return None
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return soft // 2
+    used = next((int(line.split()[1]) * 1024 for line in status.splitlines()
+                 if line.startswith("VmSize:")), 0)
+    return max(soft - used, 0)
+
+
+def check_inflation(path: Path) -> None:
+    """Under an address-space ceiling, MemoryError if the file's streams would inflate past
+    half of what is left (pdfium needs room for what it builds from them too)."""
+    room = headroom()
+    if room is None:
+        return
+    data = path.read_bytes()
+    if inflated_bytes(data, room // 2) > room // 2:
+        raise MemoryError(f"{path}: its streams inflate past the memory ceiling")
