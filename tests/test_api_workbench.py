@@ -102,3 +102,13 @@ def test_plotly_is_served_from_the_installed_package_compressed_and_cached(api):
     assert "max-age" in js.headers["cache-control"]
     page = api.get("/").text
     assert '<script src="/vendor/plotly.min.js"' in page and "cdn" not in page.lower()
+
+
+def test_companies_named_count_at_least_the_articles_that_concern_them(api):
+    concern = api.get("/trends", params={"by": "year", "companies": True}).json()
+    named = api.get("/trends", params={"by": "year", "mentions": True}).json()
+    assert named["kind"] == concern["kind"] == "company"
+    totals = lambda rows: {lab: sum(r["count"] for r in rows if r["label"] == lab) for lab in {r["label"] for r in rows}}  # noqa: E731
+    named_totals, concern_totals = totals(named["rows"]), totals(concern["rows"])
+    assert all(named_totals.get(lab, 0) >= n for lab, n in concern_totals.items())
+    assert sum(named_totals.values()) > sum(concern_totals.values())
