@@ -1,6 +1,8 @@
 """Benchmark a bulk import: an archive of generated issues imported with 1 and 2 workers.
 
     python -m bench bulk [--issues 500 --scans 20]
+
+Goals (issue 19): `--jobs 2` >= 1.7x `--jobs 1` on the text archive, and not slower on 10 files.
 """
 
 from __future__ import annotations
@@ -121,7 +123,13 @@ def bench_bulk(issues: int = 500, scans: int = 20, folder: str | None = None) ->
     out["text_fifth_jobs2"] = small
     out["peak_rss_ratio_full_vs_fifth"] = round(
         out["text_jobs2"]["peak_rss_mb_process_tree"] / small["peak_rss_mb_process_tree"], 2)
+    # a handful of files: a second worker must not make it slower (its start-up is paid once)
+    ten = text_files[:10]
+    for jobs in (1, 2):
+        out[f"ten_files_jobs{jobs}"] = _import(ten, folder / f"ten-jobs{jobs}.db", jobs, env)
+    out["ten_files_scaling_2_vs_1"] = _ratio(out["ten_files_jobs1"], out["ten_files_jobs2"])
     out["goal_scaling"] = 1.7
+    out["goal_ten_files_scaling"] = 1.0
     return out
 
 

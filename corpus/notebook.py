@@ -53,6 +53,11 @@ class Notebook:
         with read_snapshot(self.corpus.conn) as conn:
             return search(conn, query, self.corpus.segment, limit=limit, **filters)
 
+    def search_rows(self, query: str, limit: int = 20, **filters) -> list[tuple]:
+        """`search` as plain rows of `corpus.analytics.SEARCH_COLUMNS` (no pandas imported)."""
+        from corpus.analytics import search_rows
+        return search_rows(self.corpus.conn, query, self.corpus.segment, limit=limit, **filters)
+
     def articles(self, limit: int | None = None, **filters):
         import pandas as pd
 

@@ -53,7 +53,7 @@ def article_filter(topic=None, company=None, since=None, until=None, issue=None,
         raise InvalidValue(f"--role must be any or one of {', '.join(ROLES)}, not {role!r}")
     clauses, params = ["1 = 1"], []
     if match:
-        clauses.append("a.article_id IN (SELECT article_id FROM articles_fts WHERE articles_fts MATCH ?)")
+        clauses.append("a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
         params.append(match)
     start, end = month_bounds(since, until)
     if start:

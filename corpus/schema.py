@@ -204,6 +204,159 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE runs ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
     UPDATE runs SET state = 'finished' WHERE finished_at IS NOT NULL;
     """,
+    # 9: articles, tags, topic x company pairs and company mentions counted per month, kept exact by triggers on
+    # every write (ingest, human labels, reclassify, replaced issues and their cascades): trends
+    # and cross-tabs over 200,000 articles read a few thousand counts instead of every tag
+    # (first the tag masks are mended: two labels an article brought in at once got one bit,
+    # and the second was missing from that article's mask; and each search row takes its
+    # article's rowid, so that search ranks and filters without reading the rows' content)
+    """
+    INSERT INTO label_bits SELECT kind, label, (SELECT COALESCE(MAX(bit) + 1, 0) FROM label_bits b
+        WHERE b.kind = n.kind) + ROW_NUMBER() OVER (PARTITION BY kind ORDER BY label) - 1 FROM
+        (SELECT DISTINCT t.kind, t.label FROM tags t WHERE NOT EXISTS (SELECT 1 FROM label_bits b
+         WHERE b.kind = t.kind AND b.label = t.label)) n;
+    CREATE TEMP TABLE masks AS SELECT article_id, topic_mask, company_mask FROM (SELECT article_id,
+        (SELECT COALESCE(SUM(1 << b.bit), 0) FROM tags t JOIN label_bits b USING (kind, label)
+         WHERE t.article_id = a.article_id AND t.kind = 'topic') topic_mask,
+        (SELECT COALESCE(SUM(1 << b.bit), 0) FROM tags t JOIN label_bits b USING (kind, label)
+         WHERE t.article_id = a.article_id AND t.kind = 'company') company_mask,
+        a.topic_mask old_topics, a.company_mask old_companies FROM articles a)
+        WHERE topic_mask != old_topics OR company_mask != old_companies;
+    UPDATE articles SET topic_mask = (SELECT topic_mask FROM masks m WHERE m.article_id = articles.article_id),
+        company_mask = (SELECT company_mask FROM masks m WHERE m.article_id = articles.article_id)
+        WHERE article_id IN (SELECT article_id FROM masks);
+    DROP TABLE masks;
+    CREATE TEMP TABLE fts_moved AS SELECT f.rowid old, f.article_id, f.title, f.text
+        FROM articles_fts f LEFT JOIN articles a ON a.rowid = f.rowid WHERE a.article_id IS NOT f.article_id;
+    DELETE FROM articles_fts WHERE rowid IN (SELECT old FROM fts_moved);
+    INSERT INTO articles_fts (rowid, article_id, title, text)
+        SELECT a.rowid, m.article_id, m.title, m.text FROM fts_moved m JOIN articles a USING (article_id);
+    DROP TABLE fts_moved;
+    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        DELETE FROM articles_fts WHERE rowid = OLD.rowid;
+    END;
+    CREATE TABLE month_articles (
+        month TEXT PRIMARY KEY,
+        n     INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE month_tags (
+        kind  TEXT NOT NULL,
+        label TEXT NOT NULL,
+        month TEXT NOT NULL,
+        n     INTEGER NOT NULL,
+        PRIMARY KEY (kind, label, month)
+    ) WITHOUT ROWID;
+    CREATE TABLE month_pairs (
+        month   TEXT NOT NULL,
+        topic   TEXT NOT NULL,
+        company TEXT NOT NULL,
+        n       INTEGER NOT NULL,
+        PRIMARY KEY (month, topic, company)
+    ) WITHOUT ROWID;
+    INSERT INTO month_articles SELECT substr(date, 1, 7), COUNT(*) FROM articles
+        WHERE date IS NOT NULL GROUP BY 1;
+    INSERT INTO month_tags SELECT kind, label, substr(date, 1, 7), COUNT(*) FROM tags
+        WHERE date IS NOT NULL GROUP BY 1, 2, 3;
+    INSERT INTO month_pairs SELECT substr(t.date, 1, 7), t.label, c.label, COUNT(*) FROM tags t
+        JOIN tags c ON c.article_id = t.article_id AND c.kind = 'company'
+        WHERE t.kind = 'topic' AND t.date IS NOT NULL GROUP BY 1, 2, 3;
+    CREATE TABLE month_mentions (
+        label TEXT NOT NULL,
+        month TEXT NOT NULL,
+        n     INTEGER NOT NULL,
+        PRIMARY KEY (label, month)
+    ) WITHOUT ROWID;
+    INSERT INTO month_mentions SELECT e.label, substr(a.date, 1, 7), COUNT(DISTINCT e.article_id)
+        FROM entities e JOIN articles a USING (article_id)
+        WHERE e.kind = 'company' AND e.label IS NOT NULL AND a.date IS NOT NULL GROUP BY 1, 2;
+    CREATE TRIGGER month_articles_insert AFTER INSERT ON articles WHEN NEW.date IS NOT NULL BEGIN
+        INSERT INTO month_articles VALUES (substr(NEW.date, 1, 7), 1)
+            ON CONFLICT (month) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER month_articles_delete AFTER DELETE ON articles WHEN OLD.date IS NOT NULL BEGIN
+        UPDATE month_articles SET n = n - 1 WHERE month = substr(OLD.date, 1, 7);
+        DELETE FROM month_articles WHERE month = substr(OLD.date, 1, 7) AND n = 0;
+    END;
+    CREATE TRIGGER month_articles_update AFTER UPDATE OF date ON articles
+            WHEN OLD.date IS NOT NEW.date BEGIN
+        UPDATE month_articles SET n = n - 1 WHERE month = substr(OLD.date, 1, 7);
+        DELETE FROM month_articles WHERE month = substr(OLD.date, 1, 7) AND n = 0;
+        INSERT INTO month_articles SELECT substr(NEW.date, 1, 7), 1 WHERE NEW.date IS NOT NULL
+            ON CONFLICT (month) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER month_tags_insert AFTER INSERT ON tags WHEN NEW.date IS NOT NULL BEGIN
+        INSERT INTO month_tags VALUES (NEW.kind, NEW.label, substr(NEW.date, 1, 7), 1)
+            ON CONFLICT (kind, label, month) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER month_tags_delete AFTER DELETE ON tags WHEN OLD.date IS NOT NULL BEGIN
+        UPDATE month_tags SET n = n - 1
+            WHERE kind = OLD.kind AND label = OLD.label AND month = substr(OLD.date, 1, 7);
+        DELETE FROM month_tags
+            WHERE kind = OLD.kind AND label = OLD.label AND month = substr(OLD.date, 1, 7) AND n = 0;
+    END;
+    CREATE TRIGGER month_tags_update AFTER UPDATE OF kind, label, date ON tags BEGIN
+        UPDATE month_tags SET n = n - 1
+            WHERE kind = OLD.kind AND label = OLD.label AND month = substr(OLD.date, 1, 7);
+        DELETE FROM month_tags
+            WHERE kind = OLD.kind AND label = OLD.label AND month = substr(OLD.date, 1, 7) AND n = 0;
+        INSERT INTO month_tags SELECT NEW.kind, NEW.label, substr(NEW.date, 1, 7), 1
+            WHERE NEW.date IS NOT NULL ON CONFLICT (kind, label, month) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER month_mentions_insert AFTER INSERT ON entities
+            WHEN NEW.kind = 'company' AND NEW.label IS NOT NULL AND NOT EXISTS (SELECT 1 FROM entities e
+            WHERE e.article_id = NEW.article_id AND e.kind = 'company' AND e.label = NEW.label
+            AND e.id != NEW.id) BEGIN
+        INSERT INTO month_mentions SELECT NEW.label, substr(a.date, 1, 7), 1 FROM articles a
+            WHERE a.article_id = NEW.article_id AND a.date IS NOT NULL
+            ON CONFLICT (label, month) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER month_mentions_delete AFTER DELETE ON entities
+            WHEN OLD.kind = 'company' AND OLD.label IS NOT NULL AND NOT EXISTS (SELECT 1 FROM entities e
+            WHERE e.article_id = OLD.article_id AND e.kind = 'company' AND e.label = OLD.label) BEGIN
+        UPDATE month_mentions SET n = n - 1 WHERE label = OLD.label
+            AND month = (SELECT substr(date, 1, 7) FROM articles WHERE article_id = OLD.article_id);
+        DELETE FROM month_mentions WHERE label = OLD.label AND n = 0;
+    END;
+    -- an article's mentions go before it, while its date can still be read
+    CREATE TRIGGER month_mentions_article_delete BEFORE DELETE ON articles BEGIN
+        DELETE FROM entities WHERE article_id = OLD.article_id;
+    END;
+    CREATE TRIGGER month_mentions_article_date AFTER UPDATE OF date ON articles
+            WHEN OLD.date IS NOT NEW.date BEGIN
+        UPDATE month_mentions SET n = n - 1 WHERE month = substr(OLD.date, 1, 7) AND label IN
+            (SELECT label FROM entities WHERE article_id = NEW.article_id AND kind = 'company');
+        DELETE FROM month_mentions WHERE month = substr(OLD.date, 1, 7) AND n = 0;
+        INSERT INTO month_mentions SELECT DISTINCT label, substr(NEW.date, 1, 7), 1 FROM entities
+            WHERE article_id = NEW.article_id AND kind = 'company' AND label IS NOT NULL
+            AND NEW.date IS NOT NULL ON CONFLICT (label, month) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER month_pairs_insert AFTER INSERT ON articles
+            WHEN NEW.date IS NOT NULL AND NEW.topic_mask != 0 AND NEW.company_mask != 0 BEGIN
+        INSERT INTO month_pairs SELECT substr(NEW.date, 1, 7), t.label, c.label, 1
+            FROM label_bits t, label_bits c WHERE t.kind = 'topic' AND c.kind = 'company'
+            AND (NEW.topic_mask >> t.bit) & 1 AND (NEW.company_mask >> c.bit) & 1
+            ON CONFLICT (month, topic, company) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER month_pairs_delete AFTER DELETE ON articles
+            WHEN OLD.date IS NOT NULL AND OLD.topic_mask != 0 AND OLD.company_mask != 0 BEGIN
+        UPDATE month_pairs SET n = n - 1 WHERE month = substr(OLD.date, 1, 7) AND (topic, company) IN
+            (SELECT t.label, c.label FROM label_bits t, label_bits c WHERE t.kind = 'topic'
+             AND c.kind = 'company' AND (OLD.topic_mask >> t.bit) & 1 AND (OLD.company_mask >> c.bit) & 1);
+        DELETE FROM month_pairs WHERE month = substr(OLD.date, 1, 7) AND n = 0;
+    END;
+    CREATE TRIGGER month_pairs_update AFTER UPDATE OF topic_mask, company_mask, date ON articles
+            WHEN OLD.topic_mask IS NOT NEW.topic_mask OR OLD.company_mask IS NOT NEW.company_mask
+            OR OLD.date IS NOT NEW.date BEGIN
+        UPDATE month_pairs SET n = n - 1 WHERE month = substr(OLD.date, 1, 7) AND (topic, company) IN
+            (SELECT t.label, c.label FROM label_bits t, label_bits c WHERE t.kind = 'topic'
+             AND c.kind = 'company' AND (OLD.topic_mask >> t.bit) & 1 AND (OLD.company_mask >> c.bit) & 1);
+        DELETE FROM month_pairs WHERE month = substr(OLD.date, 1, 7) AND n = 0;
+        INSERT INTO month_pairs SELECT substr(NEW.date, 1, 7), t.label, c.label, 1
+            FROM label_bits t, label_bits c WHERE NEW.date IS NOT NULL AND t.kind = 'topic'
+            AND c.kind = 'company' AND (NEW.topic_mask >> t.bit) & 1 AND (NEW.company_mask >> c.bit) & 1
+            ON CONFLICT (month, topic, company) DO UPDATE SET n = n + 1;
+    END;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

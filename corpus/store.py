@@ -212,13 +212,12 @@ class Corpus:
                          replaced=existing["sha256"] if existing else None)
 
     def _drop_issue(self, conn, issue_id: str) -> list[tuple]:
-        """Delete an issue and its articles; return its human labels to put back."""
+        """Delete an issue and its articles (their search rows go with them, by trigger); return
+        its human labels to put back."""
         kept = [tuple(r) for r in conn.execute(
             "SELECT article_id, kind, label, source, value, score, model_version, who, at FROM labels"
             " WHERE source = 'human' AND article_id IN (SELECT article_id FROM articles WHERE"
             " issue_id = ?)", (issue_id,))]
-        conn.execute("DELETE FROM articles_fts WHERE article_id IN (SELECT article_id FROM articles"
-                     " WHERE issue_id = ?)", (issue_id,))
         conn.execute("DELETE FROM issues WHERE issue_id = ?", (issue_id,))
         return kept
 
@@ -278,7 +277,7 @@ class Corpus:
         for i, art in enumerate(bulletin.articles):
             article_id = f"{issue_id}-{art.seq:02d}"
             low = art.ocr_confidence is not None and art.ocr_confidence < LOW_CONFIDENCE
-            conn.execute(
+            row = conn.execute(
                 "INSERT INTO articles (article_id, issue_id, seq, title, subtitle, text, pages,"
                 " ocr_confidence, low_confidence, date) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (article_id, issue_id, art.seq, art.title, art.subtitle, art.text,
@@ -286,8 +285,9 @@ class Corpus:
                  bulletin.meta.date.isoformat() if bulletin.meta.date else None))
             title, text = segments[i] if segments else (
                 self.segment(art.title + " " + (art.subtitle or "")), self.segment(art.text))
-            conn.execute("INSERT INTO articles_fts (article_id, title, text) VALUES (?,?,?)",
-                         (article_id, title, text))
+            # the search row shares the article's rowid: ranking and filters never read its content
+            conn.execute("INSERT INTO articles_fts (rowid, article_id, title, text) VALUES (?,?,?,?)",
+                         (row.lastrowid, article_id, title, text))
             if tags is not None:
                 self.put_model_tags(conn, article_id, tags[i])
         return len(bulletin.articles)
@@ -334,16 +334,23 @@ class Corpus:
                  counts.get("skipped", 0), state, run_id))
 
 
+# labels first met get the next free bits of their kind, one each: numbered within the statement,
+# since SQLite reads label_bits once before inserting (two new topics of one article once got
+# the same bit, the second was ignored and left out of that article's mask)
+NEW_LABEL_BITS = (
+    "INSERT INTO label_bits SELECT kind, label, (SELECT COALESCE(MAX(bit) + 1, 0) FROM label_bits b"
+    " WHERE b.kind = n.kind) + ROW_NUMBER() OVER (PARTITION BY kind ORDER BY label) - 1 FROM"
+    " (SELECT DISTINCT t.kind, t.label FROM tags t WHERE NOT EXISTS (SELECT 1 FROM label_bits b"
+    " WHERE b.kind = t.kind AND b.label = t.label) {where}) n")
+
+
 def refresh_tags(conn, article_id: str) -> None:
     """Recompute the materialised tags in force of one article (after any label write)."""
     conn.execute("DELETE FROM tags WHERE article_id = ?", (article_id,))
     conn.execute("INSERT INTO tags SELECT t.article_id, t.kind, t.label, t.score, t.source, a.date"
                  " FROM tags_in_force t JOIN articles a USING (article_id)"
                  " WHERE t.article_id = ? AND t.value = 1", (article_id,))
-    conn.execute("INSERT OR IGNORE INTO label_bits SELECT t.kind, t.label, (SELECT COALESCE(MAX(bit) + 1, 0)"
-                 " FROM label_bits b WHERE b.kind = t.kind) FROM tags t WHERE t.article_id = ?"
-                 " AND NOT EXISTS (SELECT 1 FROM label_bits b WHERE b.kind = t.kind AND b.label = t.label)",
-                 (article_id,))
+    conn.execute(NEW_LABEL_BITS.format(where="AND t.article_id = ?"), (article_id,))
     conn.execute(
         "UPDATE articles SET topic_mask = (SELECT COALESCE(SUM(1 << b.bit), 0) FROM tags t JOIN label_bits b"
         " USING (kind, label) WHERE t.article_id = articles.article_id AND t.kind = 'topic'),"

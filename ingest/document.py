@@ -78,7 +78,7 @@ class Page:
     height: float
     lines: tuple[Line, ...]
     rules: tuple[BBox, ...] = ()     # ruling lines and thin rectangles (table borders)
-    source: str = "text"             # "text" | "pdfium" | "ocr"
+    source: str = "text"             # "pdfium" (pypdfium2), "text" (pdfplumber) or "ocr"
     grids: tuple[Grid, ...] = ()     # ruled tables found by pdfplumber's finder (text pages)
     text_chars: int | None = None    # non-space characters of the text layer; None: the lines
 

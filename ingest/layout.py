@@ -18,6 +18,9 @@ from ingest.metadata import squeeze
 SEGMENT_GAP_EM = 1.6
 COLUMN_LINES = 3          # lines each side of the middle, few crossing it: a two-column page
 PROSE_CHARS = 8           # a line this long is running text; chart labels and cells are shorter
+# Font names only: 黑体/Hei faces are ordinary sans-serif body fonts in Chinese documents.
+BOLD_RE = re.compile(r"bold|heavy|black|semibold|demi|[-,]B$", re.I)
+RULE_MAX_THICKNESS = 2.0
 PAGE_NUMBER_RE = re.compile(r"^(?:[—–\-－―]*\s*\d{1,3}\s*[—–\-－―]*|第\s*\d{1,3}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,3}\s*/\s*\d{1,3})$")
 
 
@@ -54,7 +57,7 @@ def _join_glyphs(glyphs: list[Glyph]) -> str:
     return "".join(out)
 
 
-def _majority(flags: list[bool]) -> bool:
+def _majority(flags) -> bool:
     return sum(flags) * 2 > len(flags)
 
 
@@ -63,19 +66,19 @@ def glyphs_to_line(glyphs: list[Glyph], page: int) -> Line | None:
     ink = [g for g in glyphs if not g.text.isspace()]
     if not ink:
         return None
-    box = BBox(min(g.x0 for g in ink), min(g.top for g in ink),
-               max(g.x1 for g in ink), max(g.bottom for g in ink))
-    return Line(text=_join_glyphs(ink), bbox=box, size=statistics.median(g.size for g in ink),
-                bold=_majority([g.bold for g in ink]), red=_majority([g.red for g in ink]),
-                page=page)
+    _, x0s, tops, x1s, bottoms, sizes, bolds, reds = zip(*ink)     # columns, in one pass
+    box = BBox(min(x0s), min(tops), max(x1s), max(bottoms))
+    return Line(text=_join_glyphs(ink), bbox=box, size=statistics.median(sizes),
+                bold=_majority(bolds), red=_majority(reds), page=page)
 
 
 def iter_rows(glyphs: list[Glyph]):
     """Group glyphs into rows by vertical overlap with the row's running centre."""
     row: list[Glyph] = []
     centre = 0.0
-    for g in sorted(glyphs, key=lambda g: (g.top + g.bottom) / 2):
-        mid = (g.top + g.bottom) / 2
+    mids = sorted(((g.top + g.bottom) / 2, i) for i, g in enumerate(glyphs))   # stable by mid
+    for mid, i in mids:
+        g = glyphs[i]
         if row and abs(mid - centre) > 0.45 * max(g.size, row[-1].size):
             yield row
             row = []
@@ -88,18 +91,32 @@ def iter_rows(glyphs: list[Glyph]):
 def row_to_segments(row: list[Glyph], walls: tuple[BBox, ...] = ()) -> list[list[Glyph]]:
     """Split a row at gaps wider than SEGMENT_GAP_EM font sizes and at vertical rules."""
     row = sorted(row, key=lambda g: g.x0)
-    top, bottom = min(g.top for g in row), max(g.bottom for g in row)
-    xs = [w.xmid for w in walls if w.top < bottom and w.bottom > top]
+    xs = []
+    if walls:
+        top, bottom = min(g.top for g in row), max(g.bottom for g in row)
+        xs = [w.xmid for w in walls if w.top < bottom and w.bottom > top]
     segments, current = [], [row[0]]
     for g in row[1:]:
         last = current[-1]
-        wall = any(last.x1 - 0.5 <= x <= g.x0 + 0.5 for x in xs)
+        wall = bool(xs) and any(last.x1 - 0.5 <= x <= g.x0 + 0.5 for x in xs)
         if wall or g.x0 - last.x1 > SEGMENT_GAP_EM * max(g.size, last.size):
             segments.append(current)
             current = []
         current.append(g)
     segments.append(current)
     return segments
+
+
+def boxes_to_rules(boxes) -> tuple[BBox, ...]:
+    """Thin lines and rectangles (table borders, separators) from drawn (box, stroked, filled)."""
+    out = []
+    for box, stroke, fill in boxes:
+        if min(box.width, box.height) <= RULE_MAX_THICKNESS:
+            out.append(box)
+        elif stroke and not fill:                  # a stroked cell: its four edges
+            x0, t, x1, b = box.x0, box.top, box.x1, box.bottom
+            out += [BBox(x0, t, x1, t), BBox(x0, b, x1, b), BBox(x0, t, x0, b), BBox(x1, t, x1, b)]
+    return tuple(out)
 
 
 def glyphs_to_lines(glyphs: list[Glyph], page: int, rules: tuple[BBox, ...] = ()) -> tuple[Line, ...]:

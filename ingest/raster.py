@@ -1,6 +1,6 @@
 """Pure numpy page-image measurements for OCR: ink, orientation, skew, stroke weight, colour.
 
-Nothing here imports cv2 or an OCR engine (ingest/ocr.py does); every function takes numpy
+Nothing here imports cv2 or an OCR engine (ingest/ocr_page.py and ingest/ocr.py do); every function takes numpy
 arrays and returns numbers, so each can be tested on small synthetic images.
 """
 

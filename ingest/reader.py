@@ -17,7 +17,7 @@ from errors import (InvalidValue, EmptyDocument, MissingFile, NoTextFound, NoTex
 from ingest.pdf import read_pdf_pages
 
 if TYPE_CHECKING:
-    from ingest.ocr import OcrOptions
+    from ingest.ocr_options import OcrOptions
 from ingest.segment import pages_to_bulletin
 
 IMAGE_KINDS = {"png", "jpeg", "tiff"}
@@ -146,7 +146,7 @@ def _ocr_images(path: Path, images: list[Path], ocr: str, threads: int | None) -
     return ocr_image_files(images, threads)
 
 
-def probe_scan(path: str | Path, ocr: str = "auto", ocr_threads: int | None = None,
+def probe_scan(path: str | Path, ocr: str = "auto", ocr_threads: "OcrOptions | int | None" = None,
                series: tuple[str, ...] = ()) -> Bulletin | None:
     """The bulletin read from the first page alone when that page must be OCR'd (a scan, an
     image folder, an image-only PDF), so that a duplicate of an issue stored from a text PDF is
@@ -175,11 +175,11 @@ def probe_scan(path: str | Path, ocr: str = "auto", ocr_threads: int | None = No
     return pages_to_bulletin(pages, info, (), tuple(series))
 
 
-def parse_file(path: str | Path, ocr: str = "auto", ocr_threads: int | None = None,
+def parse_file(path: str | Path, ocr: str = "auto", ocr_threads: "OcrOptions | int | None" = None,
                series: tuple[str, ...] = (), ocr_options: "OcrOptions | None" = None) -> Bulletin:
     """A PDF, an image or a folder of page images -> one Bulletin (`ocr_threads`: the native
-    threads OCR may use, None for all cores; `series`: masthead names the user configured;
-    `ocr_options`: other OCR settings to measure, an ingest.ocr.OcrOptions)."""
+    threads OCR may use, None for all cores, or all OCR settings as an OcrOptions; `series`:
+    masthead names the user configured; `ocr_options`: an OcrOptions, which wins)."""
     path = Path(path)
     pages, info, warnings = read_pages(path, ocr, ocr_threads, ocr_options)
     if not pages:

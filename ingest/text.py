@@ -3,6 +3,7 @@ of a text in ems (from which the OCR path estimates font sizes)."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -129,6 +130,7 @@ def common_han(ch: str) -> bool:
     return 0xA440 <= int.from_bytes(code, "big") <= 0xC67E
 
 
+@functools.lru_cache(maxsize=1 << 16)       # a page repeats its characters: ask once each
 def _suspicious(ch: str) -> bool:
     code = ord(ch)
     if "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff":

@@ -11,6 +11,13 @@ class OCR(str, Enum):
     never = "never"
 
 
+class OcrEngine(str, Enum):
+    """The OCR inference engines (ingest/ocr_options.py ENGINES)."""
+
+    openvino = "openvino"
+    onnxruntime = "onnxruntime"
+
+
 class By(str, Enum):
     """Trend periods, or company/topic for a cross-tab."""
 

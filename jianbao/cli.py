@@ -16,7 +16,7 @@ from typing import List, Optional
 
 import typer
 
-from jianbao.choices import OCR, By
+from jianbao.choices import OCR, By, OcrEngine
 from jianbao.render import err_console, print_rows, tag_list
 from pipeline.settings import Settings
 
@@ -88,18 +88,22 @@ def main(ctx: typer.Context,
 @app.command("ingest")
 def ingest_cli(ctx: typer.Context, paths: List[Path] = typer.Argument(None, help="Files or folders"),
                ocr: OCR = typer.Option(OCR.auto, help="OCR pages without a usable text layer"),
-               jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes"),
+               jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
+                                                  help="Worker processes [one per 8 documents, at most one per core]"),
                scheduler: Optional[str] = typer.Option(None, help="Dask scheduler tcp://HOST:PORT"),
                retry_failed: bool = typer.Option(False, "--retry-failed", help="Retry only past failures"),
                time_limit: float = typer.Option(900, help="Seconds allowed per document"),
-               max_memory_mb: int = typer.Option(8192, help="Memory ceiling per worker (MB)"),
+               max_memory_mb: Optional[int] = typer.Option(None, min=1, help="Memory ceiling per document "
+                                                           "(MB) [half the machine's memory / workers]"),
                image_folders: bool = typer.Option(True, help="A folder of page images is one issue"),
-               tag: bool = typer.Option(True, help="Tag articles with the active model")):
+               tag: bool = typer.Option(True, help="Tag articles with the active model"),
+               ocr_engine: Optional[OcrEngine] = typer.Option(
+                   None, help="OCR inference engine [env JIANBAO_OCR_ENGINE; openvino]")):
     """Import PDFs, page images and folders into the corpus (resumable: run it again)."""
     from corpus.queries import failed_paths
     from jianbao.progress import ingest_progress, print_report
     from pipeline.importer import import_paths
-    from pipeline.worker import Limits
+    from pipeline.worker import MACHINE, Limits
     with open_corpus(ctx, create=True) as corpus:
         models_dir = _default_model(settings(ctx)) if tag else None
         todo = failed_paths(corpus.conn) if retry_failed else list(paths or [])
@@ -110,9 +114,10 @@ def ingest_cli(ctx: typer.Context, paths: List[Path] = typer.Argument(None, help
             raise typer.BadParameter("give files or folders (or --retry-failed)")
         with ingest_progress() as progress:
             report = import_paths(corpus, todo, models_dir, ocr=ocr.value, jobs=jobs,
-                                  limits=Limits(time_limit, max_memory_mb), scheduler=scheduler,
+                                  limits=Limits(time_limit, max_memory_mb or MACHINE), scheduler=scheduler,
                                   image_folders=image_folders, progress=progress,
-                                  ocr_threads=settings(ctx).ocr_threads, series=settings(ctx).series)
+                                  ocr_threads=settings(ctx).ocr_threads, series=settings(ctx).series,
+                                  ocr_engine=ocr_engine.value if ocr_engine else settings(ctx).ocr_engine)
     print_report(report)
     raise typer.Exit(report.exit_code)
 
@@ -322,13 +327,13 @@ def search_cli(ctx: typer.Context, query: str, topic: Optional[str] = None,
                until: Optional[str] = None, limit: int = 20,
                fmt: Fmt = typer.Option(Fmt.table, "--format")):
     """Chinese full-text search over titles and text, ranked, with highlighted snippets."""
-    from jianbao.render import print_frame
+    from corpus.analytics import SEARCH_COLUMNS
     from pipeline.resources import notebook
     topic, company = _filters(topic, company)
     with open_corpus(ctx) as corpus:
-        frame = notebook(corpus).search(query, limit=limit, topic=topic, company=company,
-                                        since=since, until=until)
-    print_frame(frame, fmt.value)
+        rows = notebook(corpus).search_rows(query, limit=limit, topic=topic, company=company,
+                                            since=since, until=until)
+    print_rows(SEARCH_COLUMNS, rows, fmt.value)
 
 
 def _filters(topic: str | None, company: str | None) -> tuple[str | None, str | None]:

@@ -22,10 +22,14 @@ def err_console() -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+TABLE_ROWS = 500    # a terminal table past this is not read but scrolled; rich lays out every
+                    # cell (0.5 ms a row: trends --by month of 2,411 rows took 2.05 s vs 0.83 s as CSV)
+
+
 def print_rows(columns: Sequence[str], rows: Iterable[Sequence], fmt: str = "table",
-               title: str | None = None) -> None:
-    """Data goes to stdout in the chosen format."""
-    rows = [list(r) for r in rows]
+               title: str | None = None, total: int | None = None) -> None:
+    """Data goes to stdout in the chosen format; a table shows the first TABLE_ROWS rows and says
+    on stderr how many it left out and how to get them all (CSV and JSON are never cut)."""
     if fmt == "json":
         sys.stdout.write(json.dumps([dict(zip(columns, r)) for r in rows], ensure_ascii=False,
                                     indent=2) + "\n")
@@ -34,12 +38,26 @@ def print_rows(columns: Sequence[str], rows: Iterable[Sequence], fmt: str = "tab
         writer.writerow(columns)
         writer.writerows(rows)
     else:
-        table = Table(title=title, show_lines=False)
-        for col in columns:
-            table.add_column(col, overflow="fold")
-        for row in rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
-        out_console().print(table)
+        _print_table(columns, rows, title, total)
+
+
+def _print_table(columns: Sequence[str], rows: Iterable[Sequence], title: str | None,
+                 total: int | None) -> None:
+    table = Table(title=title, show_lines=False)
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    shown, more = 0, 0
+    for row in rows:
+        if shown == TABLE_ROWS:
+            more += 1
+            continue
+        table.add_row(*("" if v is None else str(v) for v in row))
+        shown += 1
+    out_console().print(table)
+    more = total - shown if total is not None else more
+    if more > 0:
+        err_console().print(f"showing {shown:,} of {shown + more:,} rows; --format csv or "
+                            "--format json prints them all", markup=False)
 
 
 def tag_list(tags: list[dict]) -> str:
@@ -121,4 +139,6 @@ def print_frame(frame, fmt: str = "table", title: str | None = None) -> None:
     elif fmt == "csv":
         frame.to_csv(sys.stdout, index=False)
     else:
-        print_rows([str(c) for c in frame.columns], frame.itertuples(index=False), "table", title)
+        # only the rows the table shows are taken out of the frame
+        print_rows([str(c) for c in frame.columns], frame.head(TABLE_ROWS).itertuples(index=False),
+                   "table", title, total=len(frame))

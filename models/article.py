@@ -6,8 +6,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sklearn.base import BaseEstimator, TransformerMixin
-
 from models.tokenize import text_to_tokens, to_simplified
 
 TITLE_SEP = "\n"
@@ -93,21 +91,3 @@ def _cut_like(text: str, tokens: Iterable[str]) -> Iterable[str]:
     for token in tokens:
         yield text[start:start + len(token)]
         start += len(token)
-
-
-class ArticlePreparer(BaseEstimator, TransformerMixin):
-    """Turn articles into `Prepared`; already prepared articles pass through unchanged."""
-
-    def __init__(self, words: tuple[str, ...] = (), hmm: bool = False):
-        self.words = words
-        self.hmm = hmm
-
-    def fit(self, X, y=None):
-        return self
-
-    def transform(self, X) -> list[Prepared]:
-        return [x if isinstance(x, Prepared) else self.prepare(*item_to_title_text(x)) for x in X]
-
-    def prepare(self, title: str, text: str) -> Prepared:
-        """Prepare one article with this preparer's dictionary."""
-        return article_to_prepared(title, text, tuple(self.words), self.hmm)

@@ -14,22 +14,22 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from sklearn.base import clone
-from sklearn.feature_extraction import DictVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold
-from sklearn.pipeline import Pipeline
 
 from models.article import Prepared
+from models.scoring import calibrate
 from models.taxonomy import Taxonomy
 from models.tokenize import text_to_tokens
-from models.topics import calibrate, choose_thresholds, fit_platt, positive_proba
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 COMPANY, ORG, GPE = "COMPANY", "ORG", "GPE"
 HAN = r"^[\u4e00-\u9fff]+$"
@@ -98,6 +98,7 @@ class AliasMatcher:
     strict: frozenset[str]
     places: frozenset[str] = frozenset()
     units: re.Pattern | None = None
+    since: dict[str, int] = field(default_factory=dict)   # alias → first year it names its firm
 
 
 PLACE_SUFFIXES = ("特别行政区", "自治州", "自治县", "自治旗", "地区", "林区", "省", "市", "县", "区", "盟", "旗")
@@ -143,6 +144,7 @@ def build_alias_matcher(taxonomy: Taxonomy) -> AliasMatcher:
         strict=strict,
         places=frozenset(places),
         units=re.compile(words_to_regex(taxonomy.units)) if taxonomy.units else None,
+        since={alias: year for c in taxonomy.companies for alias, year in getattr(c, "since", ())},
     )
 
 
@@ -224,8 +226,22 @@ def prepared_to_mentions(matcher: AliasMatcher, doc: Prepared) -> list[Mention]:
     same_length = len(doc.norm_full) == len(doc.full)
     source, words = (doc.norm_full, doc.norm_words) if same_length else (doc.full, doc.words)
     spans = text_to_alias_spans(matcher, source, words_to_cuts(words))
+    if matcher.since and any(source[s:e] in matcher.since for _, s, e in spans):
+        latest = text_to_latest_year(source)
+        spans = [(key, s, e) for key, s, e in spans
+                 if latest is None or latest >= matcher.since.get(source[s:e], 0)]
     return [_mention(doc, key, start, end, span_to_unit(matcher, source, start, end))
             for key, start, end in spans]
+
+
+YEAR = re.compile(r"(?<!\d)(20[0-4]\d|19[89]\d)(?=\s*(?:年|[-./]\d))")
+
+
+def text_to_latest_year(text: str) -> int | None:
+    """The latest year an article names (2019年, 2021-03, 2020.5): an article is at least that
+    recent. None when it names none."""
+    years = [int(y) for y in YEAR.findall(text)]
+    return max(years) if years else None
 
 
 def _mention(doc: Prepared, key: str, start: int, end: int,
@@ -447,6 +463,28 @@ def mention_roles(doc: Prepared, mentions: list[Mention], concerned: dict[str, f
     return out
 
 
+def mentions_to_lists(doc: Prepared, mentions: list[Mention]) -> list[frozenset[str]]:
+    """The firms named together in one enumeration (邮政、顺丰、中通等企业; 申通、韵达和极兔), one set
+    per enumeration of two or more firms. GUIDE.md: every member of a list of firms that take part
+    or are acted upon counts, so the members of one list share one fate."""
+    spans = sorted((*mention_full_span(doc, m), m.company) for m in mentions)
+    text, groups, current, last_end = doc.full, [], set(), None
+    for start, end, company in spans:
+        if last_end is not None and not _listed_together(text, last_end, start):
+            groups.append(current)
+            current = set()
+        current.add(company)
+        last_end = end if last_end is None else max(last_end, end)
+    groups.append(current)
+    return [frozenset(g) for g in groups if len(g) >= 2]
+
+
+def _listed_together(text: str, end: int, start: int) -> bool:
+    """Two names with only a list joiner between them (and a short shared suffix: 中通快递上海区域、)."""
+    gap = text[end:start]
+    return 0 < len(gap) <= SUFFIX_MAX + 1 and gap[-1] in JOINERS and not any(c in CLAUSE_END for c in gap)
+
+
 def _in_list(text: str, start: int, end: int) -> bool:
     """The name sits in an enumeration (next to 、 or followed closely by 等)."""
     before, after = text[start - 1:start], text[end:end + 3]
@@ -590,6 +628,9 @@ class CompanyConfig:
 
 def build_company_pipeline(cfg: CompanyConfig) -> Pipeline:
     """Mention features → logistic regression."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
     classifier = LogisticRegression(C=cfg.C, class_weight="balanced", max_iter=5000, random_state=cfg.seed)
     return Pipeline([("features", DictVectorizer(sparse=False)), ("clf", classifier)])
 
@@ -613,6 +654,7 @@ class CompanyModel:
         if self.pipeline is None:
             proba = np.ones(len(pairs))
         else:
+            from models.topics import positive_proba
             X = self.pipeline.named_steps["features"].transform([features[i][key] for i, key in pairs])
             proba = calibrate(positive_proba(self.pipeline.named_steps["clf"], X), self.calibration)
         for (i, key), p in zip(pairs, proba):
@@ -623,6 +665,7 @@ class CompanyModel:
 def train_company_model(features: list[dict[str, dict[str, float]]], gold: list[set[str]],
                         labels: tuple[str, ...], cfg: CompanyConfig) -> tuple[CompanyModel, list[set[str]]]:
     """Fit on (article, mentioned company) pairs, threshold from K-fold; also the K-fold sets per article."""
+    from models.topics import choose_thresholds, fit_platt
     pairs = [(i, key) for i, per_doc in enumerate(features) for key in per_doc]
     rows = [features[i][key] for i, key in pairs]
     y = np.array([key in gold[i] for i, key in pairs], dtype=bool)
@@ -642,6 +685,8 @@ def train_company_model(features: list[dict[str, dict[str, float]]], gold: list[
 
 def _out_of_fold(cfg: CompanyConfig, rows: list[dict], y: np.ndarray) -> np.ndarray:
     """K-fold scores of every candidate pair."""
+    from sklearn.base import clone
+    from sklearn.model_selection import KFold
     scores = np.zeros(len(rows))
     folds = KFold(n_splits=min(cfg.folds, len(rows)), shuffle=True, random_state=cfg.seed)
     for fit_idx, held_idx in folds.split(rows):

@@ -26,8 +26,9 @@ MODEL_FILES = (MODEL_FILE, ARRAYS_FILE)       # models/datafile.py: the object t
 CHECKED_LIBRARIES = ("scikit-learn", "numpy", "jieba", "spacy", "joblib")
 VERSION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 FIX = "run `jianbao train` to build a model with the installed libraries"
-MODEL_FORMAT = 4     # the shape of the saved TagModel; bumped when its classes change (3: groups, units, roles;
-                     # 4: JSON + npz instead of a pickle)
+MODEL_FORMAT = 5     # the shape of the saved TagModel; bumped when its classes change (3: groups, units, roles;
+                     # 4: ArticlePreparer in models.preparer, topic cue features, dated aliases;
+                     # 5: model.json + arrays.npz instead of a pickle)
 
 
 def library_versions() -> dict[str, str]:
@@ -71,8 +72,11 @@ def save_model(model: object, models_dir: str | Path, version: str, meta: dict) 
         raise ModelError(f"model {version!r} already exists in {folder.parent}")
     folder.mkdir(parents=True)
     save_tree(model, folder / MODEL_FILE, folder / ARRAYS_FILE)
+    from models.compact import write_compact
+    compact = write_compact(model, folder) if hasattr(model, "topics") else ()
     full = {**meta, "version": version, "format": MODEL_FORMAT,
             "sha256": {name: file_sha256(folder / name) for name in MODEL_FILES},
+            "files": {name: file_sha256(folder / name) for name in compact},
             "libraries": library_versions()}
     _write_json(folder / META_FILE, full)
     return folder
@@ -126,6 +130,31 @@ def load_model(models_dir: str | Path, version: str | None = None) -> tuple[obje
         raise
     except Exception as exc:     # files that passed the checks but still do not build a model
         raise IncompatibleModel(f"model {version!r} cannot be loaded ({type(exc).__name__}: {exc}): {FIX}") from exc
+
+
+def load_compact_model(models_dir: str | Path, version: str | None = None) -> tuple[object, dict] | None:
+    """The checked model's compact form (models.compact: numpy arrays and JSON, no pickle) and its
+    meta; None when the version has none (saved before it existed). The same checks as
+    `load_model`, plus the sha256 of each compact file, pass before anything is read."""
+    from models.compact import FILES, read_compact
+
+    models_dir = Path(models_dir)
+    version = version or active_version(models_dir)
+    if not version:
+        raise ModelNotFound(f"no trained model in {models_dir}: run `jianbao train`")
+    meta = check_model(models_dir, version)
+    recorded = meta.get("files") or {}
+    if set(recorded) != set(FILES):
+        return None
+    folder = model_dir(models_dir, version)
+    for name in FILES:
+        if not (folder / name).is_file() or file_sha256(folder / name) != recorded[name]:
+            raise IncompatibleModel(f"{folder / name} does not match the sha256 in its meta.json "
+                                    f"(changed, missing or corrupt): {FIX}")
+    try:
+        return read_compact(folder), meta
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise IncompatibleModel(f"model {version!r} cannot be loaded ({exc}): {FIX}") from exc
 
 
 def read_registry(models_dir: str | Path) -> dict:

@@ -5,15 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from errors import IncompatibleModel
 from models.article import Prepared, article_to_prepared, item_to_title_text
-from models.companies import (CONCERNING, AliasMatcher, CompanyModel, Entity, Mention, build_alias_matcher, build_nlp,
-                              doc_to_entities, mention_roles, mentions_to_features, prepared_to_doc, prepared_to_mentions)
+from models.compact import CompactTagModel
+from models.companies import (CONCERNING, AliasMatcher, CompanyModel, Entity, Mention, build_alias_matcher,
+                              mention_roles, mentions_to_features, mentions_to_lists, prepared_to_mentions)
+from models.ruler import PhraseRuler, build_ruler, prepared_to_entities
 from models.taxonomy import Taxonomy
-from models.topics import TopicModel
+
+if TYPE_CHECKING:
+    from models.topics import TopicModel
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,22 +62,25 @@ class TagModel:
 
 
 class Tagger:
-    """A loaded model ready to tag; builds its spaCy pipeline and alias matcher once."""
+    """A loaded model ready to tag; builds its alias matcher and entity ruler once."""
 
-    def __init__(self, model: TagModel, version: str = "unsaved"):
-        if not isinstance(model, TagModel):
+    def __init__(self, model: TagModel | CompactTagModel, version: str = "unsaved"):
+        if not isinstance(model, TagModel | CompactTagModel):
             raise IncompatibleModel(f"model {version!r} is not a jianbao tag model: run `jianbao train`")
         self.model = model
         self.version = version
         self.matcher: AliasMatcher = build_alias_matcher(model.taxonomy)
-        self.nlp = build_nlp(model.taxonomy, model.words, model.hmm)
+        self.ruler: PhraseRuler = build_ruler(model.taxonomy, model.words, model.hmm)
 
     @classmethod
-    def load(cls, models_dir: str | Path, version: str | None = None) -> Tagger:
-        """The saved model `version` (default: the active one) of `models_dir`."""
-        from models.persist import load_model
+    def load(cls, models_dir: str | Path, version: str | None = None, full: bool = False) -> Tagger:
+        """The saved model `version` (default: the active one) of `models_dir`: its compact form
+        (numpy and JSON, no scikit-learn imported) when it has one, unless `full` asks for the
+        fitted pipelines (evaluation and tests that read them)."""
+        from models.persist import load_compact_model, load_model
 
-        model, meta = load_model(models_dir, version)
+        loaded = None if full else load_compact_model(models_dir, version)
+        model, meta = loaded or load_model(models_dir, version)
         return cls(model, meta["version"])
 
     def prepare(self, title: str, text: str) -> Prepared:
@@ -94,12 +102,8 @@ class Tagger:
         company_scores = self.model.companies.score([mentions_to_features(d, m) for d, m in zip(docs, mentions)])
         company_selected = company_scores >= self.model.companies.threshold
         labels = self.model.companies.labels
-        mentions = [mention_roles(doc, found, {labels[j]: float(company_scores[i, j])
-                                               for j in np.flatnonzero(company_selected[i])})
+        mentions = [self._roles(doc, found, company_scores[i], company_selected[i])
                     for i, (doc, found) in enumerate(zip(docs, mentions))]
-        for i, found in enumerate(mentions):     # a firm is tagged only with a concerning mention
-            concerned = {m.company for m in found if m.role in CONCERNING}
-            company_selected[i] &= np.array([label in concerned for label in labels])
         return [
             Tags(topics=_predictions(self.model.topics.labels, topic_scores[i], topic_selected[i]),
                  companies=_predictions(labels, company_scores[i], company_selected[i]),
@@ -108,9 +112,39 @@ class Tagger:
             for i, doc in enumerate(docs)
         ]
 
+    def _roles(self, doc: Prepared, found: list[Mention], scores: np.ndarray, selected: np.ndarray) -> list[Mention]:
+        """The mentions with their roles; `selected` (in place) keeps a firm only with a concerning
+        mention, then adds the firms listed with a kept one (share_list_fate)."""
+        labels = self.model.companies.labels
+        roles = mention_roles(doc, found, {labels[j]: float(scores[j]) for j in np.flatnonzero(selected)})
+        concerned = {m.company for m in roles if m.role in CONCERNING}
+        selected &= np.array([label in concerned for label in labels])
+        before = selected.copy()
+        share_list_fate(doc, roles, labels, scores, selected)
+        if (selected != before).any():
+            roles = mention_roles(doc, found, {labels[j]: float(scores[j]) for j in np.flatnonzero(selected)})
+        return roles
+
     def _entities(self, doc: Prepared, mentions: list[Mention]) -> list[Entity]:
-        """Places and organisations of one article, via the spaCy pipeline."""
-        return doc_to_entities(doc, prepared_to_doc(self.nlp, doc, mentions), self.model.taxonomy.org_heads)
+        """Places and organisations of one article (the EntityRuler's patterns, models.ruler)."""
+        return prepared_to_entities(self.ruler, doc, mentions, self.model.taxonomy.org_heads)
+
+
+def share_list_fate(doc: Prepared, found: list[Mention], labels: tuple[str, ...], scores: np.ndarray,
+                    selected: np.ndarray) -> None:
+    """Select every firm listed with a selected one (in place; see mentions_to_lists), at that
+    firm's score; a name the article only impersonates or pays with stays out."""
+    passing = {m.company for m in found if m.role in ("impersonated", "payment")}
+    index = {label: j for j, label in enumerate(labels)}
+    for group in mentions_to_lists(doc, found):
+        chosen = [index[c] for c in group if c in index and selected[index[c]]]
+        if not chosen:
+            continue
+        best = max(scores[j] for j in chosen)
+        for company in group - passing:
+            j = index.get(company)
+            if j is not None and not selected[j]:
+                selected[j], scores[j] = True, best
 
 
 def top_up(selected: np.ndarray, scores: np.ndarray, minimum: int) -> np.ndarray:

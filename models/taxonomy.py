@@ -18,6 +18,7 @@ class Topic:
     key: str
     name: str
     definition: str
+    cues: tuple[str, ...] = ()      # words that signal the topic (pooled into one feature family)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,7 @@ class Company:
     name: str
     aliases: tuple[str, ...]
     clashes: tuple[str, ...] = ()
+    since: tuple[tuple[str, int], ...] = ()    # (alias, first year it names this firm)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +130,7 @@ def dict_to_taxonomy(data: dict, where: str = "taxonomy") -> Taxonomy:
     """Build a checked Taxonomy from parsed TOML data."""
     try:
         taxonomy = Taxonomy(
-            topics=tuple(Topic(t["key"], t["name"], t.get("definition", "")) for t in data["topics"]),
+            topics=tuple(Topic(t["key"], t["name"], t.get("definition", ""), tuple(t.get("cues", ()))) for t in data["topics"]),
             companies=tuple(_company(c) for c in data["companies"]),
             places=tuple(Place(p["key"], p["name"], tuple(p.get("aliases", ()))) for p in data.get("places", ())),
             org_heads=tuple(data.get("organisations", {}).get("heads", ())),
@@ -147,7 +149,8 @@ def dict_to_taxonomy(data: dict, where: str = "taxonomy") -> Taxonomy:
 def _company(entry: dict) -> Company:
     """One [[companies]] table; the company's own name is always an alias."""
     aliases = tuple(dict.fromkeys((*entry.get("aliases", ()), entry["name"])))
-    return Company(entry["key"], entry["name"], aliases, tuple(entry.get("not", ())))
+    since = tuple((alias, int(year)) for alias, year in entry.get("since", {}).items())
+    return Company(entry["key"], entry["name"], aliases, tuple(entry.get("not", ())), since)
 
 
 def _check(taxonomy: Taxonomy, where: str) -> None:

@@ -55,7 +55,7 @@ def _memo_tokenizer_class():
     the dictionary bound to a local name."""
     from math import log
 
-    import jieba
+    jieba = _import_jieba()
 
     class MemoTokenizer(jieba.Tokenizer):
         def get_DAG(self, sentence):            # jieba's, with the dictionary in a local name
@@ -94,10 +94,51 @@ def _memo_tokenizer_class():
     return MemoTokenizer
 
 
+def _import_jieba():
+    """jieba, imported without pkg_resources: jieba 0.42 imports it only to open its own data
+    files and falls back to plain paths without it; importing it costs 0.1-0.3 s per process."""
+    import sys
+    if "jieba" in sys.modules or "pkg_resources" in sys.modules:
+        import jieba
+        return jieba
+    sys.modules["pkg_resources"] = None          # makes `import pkg_resources` raise ImportError
+    try:
+        import jieba
+    finally:
+        del sys.modules["pkg_resources"]
+    return jieba
+
+
 @lru_cache(maxsize=8)
 def load_tokenizer(words: tuple[str, ...] = (), cache_dir: str | None = None):
-    """The process-wide tokenizer for this dictionary (built once, then reused)."""
-    return build_tokenizer(words, cache_dir)
+    """The process-wide tokenizer for this dictionary (built once, then reused); it reads the
+    dictionary on demand from a SQLite copy (models.wordfreq), written the first time."""
+    return lazy_tokenizer(words, cache_dir)
+
+
+def lazy_tokenizer(words: tuple[str, ...] = (), cache_dir: str | Path | None = None):
+    """A tokenizer with `words` added whose dictionary is read word by word from its SQLite copy
+    in `cache_dir`; when there is none yet, the full tokenizer is built, written there, and
+    returned (a cache folder that cannot be written costs the full load each time, nothing else)."""
+    from models.wordfreq import CacheError, cache_key, open_freq, write_freq
+    jieba = _import_jieba()
+    directory = Path(cache_dir) if cache_dir else default_cache_dir()
+    words = tuple(w.strip() for w in words if w.strip())
+    key = cache_key(jieba.__version__, Path(jieba.__file__).parent / jieba.DEFAULT_DICT_NAME, words,
+                    USER_WORD_FREQ)
+    path = directory / f"jieba-{key}.sqlite"
+    opened = open_freq(path)
+    if opened is None:
+        full = build_tokenizer(words, directory)
+        try:
+            write_freq(path, full.FREQ, full.total)
+        except (OSError, CacheError):
+            pass
+        return full
+    tokenizer = _memo_tokenizer_class()()
+    tokenizer.FREQ, tokenizer.total = opened
+    tokenizer.initialized = True
+    return tokenizer
 
 
 def text_to_tokens(text: str, words: tuple[str, ...] = (), hmm: bool = False) -> list[str]:

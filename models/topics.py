@@ -3,15 +3,11 @@ calibrated per label (Platt scaling fitted on out-of-fold scores), per-label thr
 
 from __future__ import annotations
 
-import operator
-import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
-from scipy.special import expit
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -20,7 +16,11 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import normalize
 
-from models.article import ArticlePreparer, Prepared
+from models.article import Prepared
+from models.cues import cues_to_patterns, prepared_to_cues  # noqa: F401  (CueCounts reads them)
+from models.preparer import ArticlePreparer
+from models.scoring import (PARAGRAPH_MIN, PARAGRAPH_WEIGHT, _char_unigrams_bigrams, _is_word, _logit, calibrate,  # noqa: F401
+                            expit, lift_by_paragraphs, prepared_to_chars, prepared_to_paragraphs, prepared_to_words)
 
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
 
@@ -39,61 +39,19 @@ class TopicConfig:
     class_weight: str | None = "balanced"
     folds: int = 5
     seed: int = 0
-
-
-PARAGRAPH_MIN = 80    # characters: a paragraph of substance (about two sentences); shorter ones are
-                      # headings, captions and source lines. Measured on the held-out set and the dev
-                      # set (topics macro-F1, 2026-12): 40 → 0.871, 80 → 0.881, 120 → 0.862 on dev;
-                      # held-out 0.955 without paragraphs, 0.961 with them at 80.
-PARAGRAPH_WEIGHT = 1 / 3  # how far an article's score moves towards its best paragraph's: 1/2, 1/3
-                          # and 1/4 give held-out 0.961 each, samples 0.984 / 0.989 / 0.989 (none:
-                          # 0.986), dev 0.881 / 0.875 / 0.870 (none: 0.859); 1/3 costs our sets nothing
-
-
-def prepared_to_paragraphs(doc: Prepared, min_chars: int = PARAGRAPH_MIN) -> list[Prepared]:
-    """The article's paragraphs of at least `min_chars` as untitled docs, cut from the article's
-    own normalised segmentation (no second jieba pass); none when fewer than two qualify."""
-    body_start = doc.norm_full.find("\n") + 1        # the title holds no newline
-    out, current, offset = [], [], 0
-    for word in doc.norm_words:
-        if offset >= body_start:
-            if "\n" in word:
-                out.append(current)
-                current = []
-            else:
-                current.append(word)
-        offset += len(word)
-    out.append(current)
-    paragraphs = [Prepared("", "".join(w), "\n" + "".join(w), ("\n", *w), ("\n", *w))
-                  for w in out if len("".join(w).strip()) >= min_chars]
-    return paragraphs if len(paragraphs) >= 2 else []
-
-
-def prepared_to_chars(doc: Prepared, title_weight: int = 1) -> str:
-    """The normalised text for char n-grams, the title repeated `title_weight` times."""
-    title = doc.norm_full[:doc.title_end]
-    return "\n".join([title] * title_weight + [doc.norm_full[doc.text_start:]])
-
-
-def prepared_to_words(doc: Prepared, title_weight: int = 1) -> list[str]:
-    """The normalised words for word features (no punctuation, spaces or numbers), title repeated."""
-    title, body, offset = [], [], 0
-    for token in doc.norm_words:
-        (title if offset < doc.title_end else body).append(token)
-        offset += len(token)
-    return [t for t in title * title_weight + body if _is_word(t)]
+    cues: tuple[tuple[str, ...], ...] = ()    # per label, words that signal it (taxonomy.toml); () = off
+    cue_weight: float = 0.15             # of the cue family against the two tf-idf families (each
+                                         # of norm 1). Measured 2026-12 with w22/w23, seed 0: dev
+                                         # set all-topics macro-F1 0 → 0.888, 0.15 → 0.914, 0.2 →
+                                         # 0.899, 0.25 → 0.903, 0.5 → 0.887, 1 → 0.871; CV 0.960 →
+                                         # 0.959 and held-out 0.965 → 0.964 at 0.15; the sample
+                                         # bulletins lose 3 exact topic sets (36 → 33/38: a peak or
+                                         # holiday named in passing adds a secondary topic)
 
 
 def tokens_to_tokens(tokens: list[str]) -> list[str]:
     """Identity analyzer: the words are already cut (a module-level function, so it pickles)."""
     return tokens
-
-
-@lru_cache(maxsize=1 << 16)
-def _is_word(token: str) -> bool:
-    """A token worth a feature: has a letter or a Han character, not only digits (cached: the
-    same few thousand words recur in every article)."""
-    return any(ch.isalpha() for ch in token)
 
 
 class DocField(BaseEstimator, TransformerMixin):
@@ -111,16 +69,39 @@ class DocField(BaseEstimator, TransformerMixin):
         return [convert(doc, self.title_weight) for doc in X]
 
 
+class CueCounts(BaseEstimator, TransformerMixin):
+    """Per label, how strongly its cue words occur: in the title (0/1), in the body (log count,
+    scaled) and the share of paragraphs holding one. One dense feature per cue list pools what
+    many rare words say, so a label's weight is learned from all its articles at once rather
+    than word by word from the few that use each word."""
+
+    def __init__(self, cues: tuple[tuple[str, ...], ...] = ()):
+        self.cues = cues
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X) -> sparse.csr_matrix:
+        patterns = cues_to_patterns(self.cues)
+        return sparse.csr_matrix(np.array([prepared_to_cues(doc, patterns) for doc in X], dtype=np.float32)
+                                 .reshape(len(X), 3 * len(patterns)))
+
+
 def build_pipeline(cfg: TopicConfig) -> Pipeline:
     """prepare → features(chars, words) → one-vs-rest logistic regression."""
     chars = TfidfVectorizer(analyzer=cfg.char_analyzer, ngram_range=cfg.char_ngrams, min_df=cfg.min_df,
                             sublinear_tf=True, lowercase=True, dtype=np.float32)
     words = TfidfVectorizer(analyzer=tokens_to_tokens, min_df=cfg.min_df, sublinear_tf=True,
                             dtype=np.float32)
-    features = FeatureUnion([
+    families = [
         ("chars", Pipeline([("field", DocField("chars", cfg.title_weight)), ("tfidf", chars)])),
         ("words", Pipeline([("field", DocField("words", cfg.title_weight)), ("tfidf", words)])),
-    ])
+    ]
+    weights = None
+    if cfg.cues:
+        families.append(("cues", CueCounts(cfg.cues)))
+        weights = {"chars": 1.0, "words": 1.0, "cues": cfg.cue_weight}
+    features = FeatureUnion(families, transformer_weights=weights)
     classifier = LogisticRegression(C=cfg.C, class_weight=cfg.class_weight, solver="liblinear",
                                     max_iter=5000, random_state=cfg.seed)
     return Pipeline([
@@ -147,22 +128,8 @@ class TopicModel:
         counts (ANNOTATION.md rule 1), though tf-idf over the whole text dilutes it."""
         docs = self.pipeline.named_steps["prepare"].transform(docs) if "prepare" in self.pipeline.named_steps \
             else list(docs)
-        whole = calibrate(_proba(self.pipeline, docs), self.calibration)
-        # only an article with a label that its best paragraph could lift over the threshold
-        # (even a paragraph scored 1.0 lifts a score s to s + (1 - s)·w) is read paragraph by
-        # paragraph: the same selections at about half the cost (python -m bench tag)
-        thresholds = np.asarray(self.thresholds)
-        liftable = (whole < thresholds) & (whole >= (thresholds - PARAGRAPH_WEIGHT) / (1 - PARAGRAPH_WEIGHT))
-        owners, paragraphs = [], []
-        for i in np.flatnonzero(liftable.any(axis=1)):
-            found = prepared_to_paragraphs(docs[i], self.paragraph_min)
-            owners += [i] * len(found)
-            paragraphs += found
-        if not paragraphs:
-            return whole
-        best = np.zeros_like(whole)
-        np.maximum.at(best, np.asarray(owners), calibrate(_proba(self.pipeline, paragraphs), self.calibration))
-        return np.maximum(whole, whole + (best - whole) * PARAGRAPH_WEIGHT)
+        return lift_by_paragraphs(docs, lambda some: calibrate(_proba(self.pipeline, some), self.calibration),
+                                  self.thresholds, self.paragraph_min)
 
     def select(self, proba: np.ndarray) -> np.ndarray:
         """Boolean matrix: which labels are above their threshold."""
@@ -197,18 +164,6 @@ def fit_platt(y: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
     fit = LogisticRegression(C=1e4, max_iter=1000).fit(
         np.vstack([x, x]), np.r_[np.ones(len(x)), np.zeros(len(x))], sample_weight=np.r_[target, 1 - target])
     return float(fit.coef_[0, 0]), float(fit.intercept_[0])
-
-
-def calibrate(scores: np.ndarray, calibration) -> np.ndarray:
-    """Apply per-column (a, b) Platt maps; a 1-D array takes a single (a, b)."""
-    scores = np.asarray(scores, dtype=float)
-    a, b = calibration if scores.ndim == 1 else np.asarray(calibration, dtype=float).T
-    return expit(a * _logit(scores) + b)
-
-
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(np.asarray(p, dtype=float), 1e-6, 1 - 1e-6)
-    return np.log(p / (1 - p))
 
 
 def out_of_fold_proba(cfg: TopicConfig, docs: list[Prepared], Y: np.ndarray) -> np.ndarray:
@@ -258,7 +213,7 @@ def _is_fast_shape(pipeline: Pipeline) -> bool:
     if tuple(pipeline.named_steps) != FAST_STEPS or not hasattr(pipeline[-1], "estimators_"):
         return False
     union = pipeline.named_steps["features"]
-    return all(isinstance(step, Pipeline) and tuple(step.named_steps) == FAST_FAMILY
+    return all(isinstance(step, CueCounts) or isinstance(step, Pipeline) and tuple(step.named_steps) == FAST_FAMILY
                and isinstance(step.named_steps["tfidf"], TfidfVectorizer)
                for _, step in getattr(union, "transformer_list", [("", None)]))
 
@@ -271,12 +226,16 @@ def _proba(pipeline: Pipeline, docs) -> np.ndarray:
         return pipeline.predict_proba(docs)
     prepared = pipeline.named_steps["prepare"].transform(docs)
     union = pipeline.named_steps["features"]
-    X = sparse.hstack([_family(step, prepared) for _, step in union.transformer_list], format="csr")
+    weights = union.transformer_weights or {}
+    X = sparse.hstack([_family(step, prepared) * weights.get(name, 1.0) for name, step in union.transformer_list],
+                      format="csr")
     return np.column_stack([positive_proba(est, X) for est in pipeline.named_steps["clf"].estimators_])
 
 
 def _family(step: Pipeline, prepared: list[Prepared]):
-    """One feature family (field → tf-idf) of prepared articles."""
+    """One feature family (field → tf-idf, or the cue counts) of prepared articles."""
+    if isinstance(step, CueCounts):
+        return step.transform(prepared)
     field, tfidf = step.named_steps["field"], step.named_steps["tfidf"]
     values = field.transform(prepared)
     if tfidf.analyzer is tokens_to_tokens:
@@ -284,15 +243,6 @@ def _family(step: Pipeline, prepared: list[Prepared]):
     if tfidf.analyzer == "char" and tfidf.ngram_range == (1, 2) and tfidf.lowercase:
         return _tfidf(tfidf, [_char_unigrams_bigrams(v) for v in values])
     return tfidf.transform(values)
-
-
-_WHITE_SPACES = re.compile(r"\s\s+")          # sklearn's whitespace normalisation for char n-grams
-
-
-def _char_unigrams_bigrams(text: str) -> list[str]:
-    """sklearn's analyzer="char", ngram_range=(1, 2), lowercase: characters, then adjacent pairs."""
-    text = _WHITE_SPACES.sub(" ", text.lower())
-    return [*text, *map(operator.add, text, text[1:])]
 
 
 def _tfidf(vectorizer: TfidfVectorizer, features: list) -> sparse.csr_matrix:

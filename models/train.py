@@ -206,7 +206,8 @@ def fit_tag_model(examples: tuple[Example, ...], taxonomy: Taxonomy, seed: int =
     docs = [article_to_prepared(e.title, e.text, words) for e in examples]
     labels = taxonomy.topic_keys
     Y = np.array([[k in e.topics for k in labels] for e in examples], dtype=bool)
-    topics, oof = train_topic_model(docs, Y, labels, TopicConfig(words=words, seed=seed))
+    cues = tuple(t.cues for t in taxonomy.topics) if any(t.cues for t in taxonomy.topics) else ()
+    topics, oof = train_topic_model(docs, Y, labels, TopicConfig(words=words, seed=seed, cues=cues))
     matcher = build_alias_matcher(taxonomy)
     features = [mentions_to_features(d, prepared_to_mentions(matcher, d)) for d in docs]
     gold_companies = [set(e.companies) for e in examples]

@@ -46,10 +46,11 @@ def ensure_default_model(settings, say=lambda message: None) -> Path:
     """The model home of `settings`, with an active model: when there is none, the default model
     is trained from the authored data shipped with the package (seeded, so the same model
     everywhere) and activated; `say` tells the user, since it takes about a minute."""
-    from models import active_version, train_models
+    from models import active_version
     models_dir = Path(settings.models_dir)
     if active_version(models_dir):
         return models_dir
+    from models import train_models                     # scikit-learn: only when training
     say(f"no model in {models_dir} yet: training the default model from the authored data "
         "(once, about a minute)")
     info = train_models(settings.data_dir, models_dir, seed=settings.seed)

@@ -17,7 +17,7 @@ from corpus.store import AddResult, Corpus
 from errors import (Interrupted, JianbaoError, NotARegularFile, UnreadableFile, UsageError, WorkerDied,
                     display_path)
 from ingest.reader import file_kind, folder_digest, page_images, sha256_file
-from pipeline.worker import Job, Limits, Parsed, work
+from pipeline.worker import Job, Limits, Parsed, init_worker, work
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,14 +221,13 @@ class _Updated(list):
 
 
 def _loky(jobs: list[Job], n_jobs: int) -> Iterator[Parsed]:
-    """Run on loky workers; if a worker dies, finish the rest one at a time and name the
-    document that killed it."""
-    from joblib import Parallel, delayed
+    """Run on loky workers, each started once (`init_worker`: dies with this process, caps its
+    memory, loads the model) and reused for every document; if a worker dies, finish the rest one
+    at a time and name the document that killed it."""
     from joblib.externals.loky.process_executor import TerminatedWorkerError
     done: set[str] = set()
     try:
-        for parsed in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-                delayed(work)(j) for j in jobs):
+        for parsed in _pooled(jobs, n_jobs):
             done.add(parsed.path)
             yield parsed
         return
@@ -236,7 +235,7 @@ def _loky(jobs: list[Job], n_jobs: int) -> Iterator[Parsed]:
         pass
     for job in (j for j in jobs if j.path not in done):
         try:
-            yield Parallel(n_jobs=1, backend="loky")([delayed(work)(job)])[0]
+            yield next(_pooled([job], 1))
         except TerminatedWorkerError as exc:
             yield Parsed(job.path, job.digest, failure=WorkerDied(job.path, type(exc).__name__).to_dict())
 
@@ -251,39 +250,67 @@ def _plan(todo: list[Job], progress) -> None:
     planned(len(todo), {job.path: count_pages(job.path) or 0 for job in todo})
 
 
+def _pooled(jobs: list[Job], n_jobs: int) -> Iterator[Parsed]:
+    """The jobs' results as they finish, from a pool of `n_jobs` workers shut down at the end
+    (killed at once if the caller stops early: Ctrl-C, or a worker that died)."""
+    from concurrent.futures import as_completed
+
+    from joblib.externals.loky import ProcessPoolExecutor
+    first = jobs[0]
+    pool = ProcessPoolExecutor(max_workers=min(n_jobs, len(jobs)), initializer=init_worker,
+                               initargs=(os.getpid(), first.models_dir, first.limits.memory_mb, first.threads))
+    finished = False
+    try:
+        for future in as_completed([pool.submit(work, job) for job in jobs]):
+            yield future.result()
+        finished = True
+    finally:
+        pool.shutdown(wait=finished, kill_workers=not finished)
+
+
+PAYS_OFF = 8          # documents per worker below which starting another worker costs more than it saves
+
+
+def default_jobs(n_documents: int, cpus: int | None = None) -> int:
+    """Workers that pay off: one per PAYS_OFF documents, at most one per core (a worker's start,
+    its imports and its model, costs about as much as importing two small bulletins)."""
+    if cpus is None:
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(cpus, n_documents // PAYS_OFF))
+
+
 def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | Path | None = None,
                  ocr: str = "auto", on_error: str = "record", image_folders: bool = True,
-                 jobs: int = 1, limits: Limits = Limits(), scheduler: str | None = None,
+                 jobs: int | None = 1, limits: Limits = Limits(), scheduler: str | None = None,
                  isolated: bool | None = None, ocr_threads: int | None = None,
-                 series: tuple[str, ...] = (),
+                 series: tuple[str, ...] = (), ocr_engine: str | None = None,
                  progress: Callable[[str, AddResult | Failure, ImportReport], None] | None = None
                  ) -> ImportReport:
-    """Import every input; with on_error="record" a bad file is reported and the rest goes on."""
+    """Import every input; with on_error="record" a bad file is reported and the rest goes on.
+    `jobs=None` chooses the workers that pay off for the documents to do (`default_jobs`);
+    a MACHINE memory ceiling (the default) is sized to the machine's memory shared by the workers
+    (`lifeline.default_memory_mb`); it holds in a worker and in this process alike."""
     paths = [str(p) for p in paths]
     report = ImportReport(run_id=corpus.start_run({"paths": [display_path(p) for p in paths],
-                                                   "ocr": ocr, "jobs": jobs}))
-    isolated = (jobs > 1 or scheduler is not None) if isolated is None else isolated
-
-    threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 and scheduler is None else ocr_threads
-
-    def make_job(path, digest):
-        return Job(path, digest, ocr, str(models_dir) if models_dir else None, limits, isolated,
-                   threads, tuple(series))
-
+                                                   "ocr": ocr, "jobs": jobs or "auto"}))
     try:
         todo = []
         for path in iter_inputs(paths, image_folders, skipped=report.skipped):
-            job = _prepare(corpus, path, report, make_job)
+            job = _prepare(corpus, path, report, lambda p, d: Job(p, d))
             if job is None:
                 progress and progress(str(path), (report.failures or report.results)[-1], report)
             else:
                 todo.append(job)
+        n_jobs = jobs or (1 if scheduler else default_jobs(len(todo)))
+        todo = [_complete(job, ocr, models_dir, limits.sized(n_jobs),
+                          (n_jobs > 1 or scheduler is not None) if isolated is None else isolated,
+                          _threads(n_jobs, scheduler, ocr_threads), series, ocr_engine) for job in todo]
         _plan(todo, progress)
 
         def update(job: Job) -> Job:
             getattr(progress, "started", None) and progress.started(job.path)
             return replace(job, known_issues=corpus.text_issues())
-        for parsed in run_jobs(todo, jobs, scheduler, update=update):
+        for parsed in run_jobs(todo, n_jobs, scheduler, update=update):
             outcome = _store(corpus, parsed, report, on_error)
             progress and progress(parsed.path, outcome, report)
     except KeyboardInterrupt:
@@ -292,3 +319,14 @@ def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | 
                           " run the same command again to finish (stored files are skipped)") from None
     corpus.finish_run(report.run_id, report.counts)
     return report
+
+
+def _threads(jobs: int, scheduler: str | None, ocr_threads: int | None) -> int | None:
+    """Native threads per worker: the cores shared between local workers, else as configured."""
+    return max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 and scheduler is None else ocr_threads
+
+
+def _complete(job: Job, ocr: str, models_dir, limits: Limits, isolated: bool, threads: int | None,
+              series: tuple[str, ...], ocr_engine: str | None = None) -> Job:
+    return replace(job, ocr=ocr, models_dir=str(models_dir) if models_dir else None, limits=limits,
+                   isolated=isolated, threads=threads, series=tuple(series), ocr_engine=ocr_engine)

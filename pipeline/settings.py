@@ -23,7 +23,8 @@ class Settings:
     home: Path
     models_dir: Path
     seed: int = 0
-    ocr_threads: int | None = None       # None: onnxruntime and OpenCV use every core
+    ocr_threads: int | None = None       # None: the OCR engine and OpenCV use every core
+    ocr_engine: str | None = None        # None: ingest's measured default (ingest/ocr_options.py)
     data_dir: Path = field(default_factory=lambda: default_data_dir())
     series: tuple[str, ...] = ()         # masthead names recognised besides the bulletin words
 
@@ -56,10 +57,19 @@ def _int(name: str, value: str | None) -> int | None:
         raise InvalidValue(f"{name} must be a whole number, not {value!r}") from None
 
 
+def _engine(value: str | None) -> str | None:
+    from ingest.ocr_options import ENGINES
+    if value in (None, ""):
+        return None
+    if value not in ENGINES:
+        raise InvalidValue(f"JIANBAO_OCR_ENGINE must be one of {', '.join(ENGINES)}, not {value!r}")
+    return value
+
+
 def build_settings(db: str | None = None, home: str | None = None, seed: int | None = None,
                    environ: dict | None = None) -> Settings:
     """Flags beat the environment (JIANBAO_DB, JIANBAO_HOME, JIANBAO_MODELS, JIANBAO_SEED,
-    JIANBAO_OCR_THREADS), which beats the defaults; series.txt in the home folder adds the
+    JIANBAO_OCR_THREADS, JIANBAO_OCR_ENGINE), which beats the defaults; series.txt in the home folder adds the
     bulletin series the user configured."""
     env = os.environ if environ is None else environ
     home_dir = Path(home or env.get("JIANBAO_HOME") or default_home())
@@ -69,6 +79,7 @@ def build_settings(db: str | None = None, home: str | None = None, seed: int | N
         models_dir=Path(env.get("JIANBAO_MODELS") or home_dir / "models"),
         seed=seed if seed is not None else (_int("JIANBAO_SEED", env.get("JIANBAO_SEED")) or 0),
         ocr_threads=_int("JIANBAO_OCR_THREADS", env.get("JIANBAO_OCR_THREADS")),
+        ocr_engine=_engine(env.get("JIANBAO_OCR_ENGINE")),
         series=load_series(home_dir),
     )
 

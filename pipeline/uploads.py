@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
 import threading
 import unicodedata
 from contextlib import AbstractContextManager, nullcontext
@@ -18,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from corpus import queries
 from corpus.store import Corpus
 from errors import EmptyFile, NoActiveModel, TooManyPages, UnsupportedFile, UploadFailed, WorkerDied
+from pipeline.lifeline import die_with_parent
 from pipeline.resources import open_corpus
 from pipeline.worker import Job, Limits, Parsed, work
 
@@ -72,7 +74,8 @@ class Uploads:
             if self._pool is None:
                 import multiprocessing
                 from concurrent.futures import ProcessPoolExecutor
-                self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+                self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=die_with_parent, initargs=(os.getpid(), False))
             return self._pool
 
     def job(self, path: str, digest: str, ocr: str, models_dir: str | Path) -> Job:

@@ -6,26 +6,36 @@ process boundary. The parent process is the only writer of the corpus.
 
 from __future__ import annotations
 
-import resource
 import signal
 import threading
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
 from corpus.store import ArticleTags
 from errors import (DocumentTooLarge, DocumentTooSlow, JianbaoError, UnexpectedFailure)
 from ingest.document import Bulletin
+from pipeline.lifeline import cap_process, caused_by_memory, ceiling, default_memory_mb, die_with_parent
+
+
+MACHINE = "machine"       # Limits.memory_mb: half of the machine's memory shared by the workers
 
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Per-document guards: wall time, and the address space a worker may use."""
+    """Per-document guards: wall time, and the address space a worker (or, with one job, this
+    process while it reads the document) may use: MB, None for no ceiling, or MACHINE."""
 
     seconds: float | None = 900.0
-    memory_mb: int | None = 8192
+    memory_mb: int | str | None = MACHINE
+
+    def sized(self, jobs: int = 1) -> "Limits":
+        """These limits with a MACHINE ceiling turned into MB for `jobs` workers."""
+        if self.memory_mb != MACHINE:
+            return self
+        return replace(self, memory_mb=default_memory_mb(jobs))
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +48,7 @@ class Job:
     isolated: bool = True            # in a worker process: the memory ceiling may be applied
     threads: int | None = None       # native threads (OCR, BLAS) this worker may use (None: all)
     series: tuple[str, ...] = ()     # masthead names the user configured (Settings.series)
+    ocr_engine: str | None = None    # the OCR inference engine (None: ingest's default)
     known_issues: frozenset = frozenset()   # issues stored from a text PDF: a scan of one is a duplicate
 
 
@@ -84,21 +95,34 @@ def _on_alarm(signum, frame):
 
 
 @lru_cache(maxsize=1)
-def _apply_memory_ceiling(memory_mb: int) -> None:
-    """Cap this worker's address space once, so a bomb fails with MemoryError instead of
-    taking the machine (and the batch) down."""
-    limit = memory_mb * 1024 * 1024
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard == resource.RLIM_INFINITY or limit < hard:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-
-
-@lru_cache(maxsize=1)
 def _share_cores(threads: int) -> None:
     """N workers on C cores: each runs its BLAS on C/N threads, not C (oversubscribed workers
     were slower together than one alone: python -m bench bulk); OCR gets the same number."""
     from threadpoolctl import threadpool_limits
     threadpool_limits(limits=threads)
+
+
+def init_worker(parent: int, models_dir: str | None, memory_mb: int | None, threads: int | None) -> None:
+    """A worker process's start (the pool's initializer): die with the parent, cap memory, share
+    the cores, and load the model and the segmenter once, before the first document."""
+    die_with_parent(parent)
+    if memory_mb:
+        cap_process(memory_mb)
+    if threads:
+        _share_cores(threads)
+    if models_dir:
+        try:
+            _tagger(models_dir)
+        except Exception:            # noqa: BLE001 - each document then names the failure itself
+            pass
+
+
+def _ocr_options(job: Job):
+    """The job's OCR settings: its threads, and its engine when one was chosen."""
+    if job.ocr_engine is None:
+        return job.threads
+    from ingest.ocr_options import OcrOptions
+    return OcrOptions(threads=job.threads, engine=job.ocr_engine)
 
 
 def _known_scan(job: Job) -> str | None:
@@ -108,7 +132,7 @@ def _known_scan(job: Job) -> str | None:
         return None
     from corpus.store import issue_id_for
     from ingest.reader import probe_scan
-    probe = probe_scan(job.path, job.ocr, job.threads, job.series)
+    probe = probe_scan(job.path, job.ocr, _ocr_options(job), job.series)
     if probe is None or not (probe.meta.series and probe.meta.year and probe.meta.issue_no):
         return None
     issue_id = issue_id_for(probe)
@@ -117,41 +141,56 @@ def _known_scan(job: Job) -> str | None:
 
 def work(job: Job) -> Parsed:
     """Parse and tag one document; every failure comes back as data, never as an exception."""
-    from ingest.reader import parse_file
     started = time.perf_counter()
+    main = threading.current_thread() is threading.main_thread()
+    job = replace(job, limits=job.limits.sized(1)) if job.limits.memory_mb == MACHINE else job
     if job.isolated and job.limits.memory_mb:
-        _apply_memory_ceiling(job.limits.memory_mb)
+        cap_process(job.limits.memory_mb)
     if job.threads:
         _share_cores(job.threads)
     # the alarm needs the main thread: loky runs tasks there; Dask workers run them in threads,
     # where the cluster's own timeouts apply instead
-    timed = bool(job.limits.seconds) and hasattr(signal, "SIGALRM") and \
-        threading.current_thread() is threading.main_thread()
+    timed = bool(job.limits.seconds) and hasattr(signal, "SIGALRM") and main
     if timed:
         previous = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, job.limits.seconds)
+    # in this process (--jobs 1) the ceiling holds for the document and is given back after it
+    guard = ceiling(job.limits.memory_mb if not job.isolated and main else None)
     try:
-        duplicate = _known_scan(job)
-        if duplicate:
-            return Parsed(job.path, job.digest, duplicate_of=duplicate,
-                          seconds=time.perf_counter() - started)
-        bulletin = parse_file(job.path, ocr=job.ocr, ocr_threads=job.threads, series=job.series)
-        tags = tuple(_tagger(job.models_dir)(bulletin)) if job.models_dir else None
-        return Parsed(job.path, job.digest, bulletin, tags, pages=bulletin.source.n_pages,
-                      seconds=time.perf_counter() - started, segments=search_segments(bulletin))
+        with guard:
+            return _parse_and_tag(job, started)
     except DocumentTimeout:
         error = DocumentTooSlow(job.path, f"{job.limits.seconds:g} s")
     except MemoryError:
-        error = DocumentTooLarge(job.path, f"{job.limits.memory_mb} MB")
+        error = _too_large(job)
     except JianbaoError as exc:
-        error = exc if exc.path is not None else UnexpectedFailure(job.path, str(exc))
+        error = _too_large(job) if caused_by_memory(exc) else \
+            exc if exc.path is not None else UnexpectedFailure(job.path, str(exc))
     except RecursionError:
         error = UnexpectedFailure(job.path, "nested too deeply to read (recursion limit)")
     except Exception as exc:                 # a bug or a library failure on a strange file
-        last = traceback.extract_tb(exc.__traceback__)[-1]
-        error = UnexpectedFailure(job.path, f"{type(exc).__name__}: {exc} ({Path(last.filename).name}:{last.lineno})")
+        if caused_by_memory(exc):
+            error = _too_large(job)
+        else:
+            last = traceback.extract_tb(exc.__traceback__)[-1]
+            error = UnexpectedFailure(job.path, f"{type(exc).__name__}: {exc} ({Path(last.filename).name}:{last.lineno})")
     finally:
         if timed:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
     return Parsed(job.path, job.digest, failure=error.to_dict(), seconds=time.perf_counter() - started)
+
+
+def _parse_and_tag(job: Job, started: float) -> Parsed:
+    from ingest.reader import parse_file
+    duplicate = _known_scan(job)
+    if duplicate:
+        return Parsed(job.path, job.digest, duplicate_of=duplicate, seconds=time.perf_counter() - started)
+    bulletin = parse_file(job.path, ocr=job.ocr, ocr_threads=_ocr_options(job), series=job.series)
+    tags = tuple(_tagger(job.models_dir)(bulletin)) if job.models_dir else None
+    return Parsed(job.path, job.digest, bulletin, tags, pages=bulletin.source.n_pages,
+                  seconds=time.perf_counter() - started, segments=search_segments(bulletin))
+
+
+def _too_large(job: Job) -> DocumentTooLarge:
+    return DocumentTooLarge(job.path, f"the ceiling is {job.limits.memory_mb} MB (--max-memory-mb)")

@@ -118,3 +118,17 @@ def test_company_trends_count_concerned_articles_or_every_mention():
         ids = lambda **f: [r["article_id"] for r in iter_article_records(c.conn, company="jd", **f)]
         assert ids() == ["a1"] and ids(role="any") == ["a1", "a2"] and ids(role="impersonated") == ["a2"]
         assert [m["role"] for m in next(iter_article_records(c.conn, company="jd"))["mentions"]] == ["actor"]
+
+
+@pytest.mark.parametrize(("filters", "expected"), [
+    ({}, {"2025-01-01", "2025-07-01", "2025-07-02"}),
+    ({"topic": "anti_fraud"}, {"2025-01-01", "2025-07-01", "2025-07-02"}),
+    ({"company": "sf"}, {"2025-01-01"}),
+    ({"since": "2025-02"}, {"2025-07-01", "2025-07-02"}),
+    ({"until": "2025-06-30"}, {"2025-01-01"}),
+    ({"topic": "anti_fraud", "company": "yto", "since": "2025-07-01"}, {"2025-07-01"}),
+    ({"topic": "heroic_deeds"}, set()),
+    ({"company": "sf", "since": "2025-01-11"}, set()),
+])
+def test_search_keeps_to_the_topic_company_and_dates_asked(corpus, filters, expected):
+    assert set(notebook(corpus).search("反诈", **filters).article_id) == expected

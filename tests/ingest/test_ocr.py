@@ -137,8 +137,8 @@ def test_red_fraction():
 
 
 def test_ruled_grid_becomes_page_rules_that_tables_find():
-    from ingest import ocr
     from ingest.ocr_lines import rules_to_points
+    from ingest.ocr_page import find_rules
     from ingest.tables import grid_boxes
     dpi = 300
     ink = np.zeros((1200, 2000), bool)
@@ -147,7 +147,7 @@ def test_ruled_grid_becomes_page_rules_that_tables_find():
     for x in (100, 400, 1500, 1896):
         ink[100:404, x:x + 4] = True
     ink[600:650, 300:340] = True             # a glyph is no rule
-    found = ocr._find_rules(ink, dpi)
+    found = find_rules(ink, dpi)
     rules = rules_to_points(found, 72 / dpi)
     assert len([r for r in rules if r.width > r.height]) == 4
     assert len([r for r in rules if r.height > r.width]) == 4
@@ -311,7 +311,7 @@ def test_corrupt_page_image_is_a_clear_error(tmp_path):
 
 
 def test_render_dpi_follows_the_scanned_image():
-    from ingest.ocr import _render_dpi
-    assert _render_dpi(None) == 300          # a page with no image
-    assert _render_dpi(200.4) == 200         # a 200 dpi scan is not resampled
-    assert _render_dpi(600) == 300 and _render_dpi(96) == 200
+    from ingest.ocr_sources import render_dpi
+    assert render_dpi(None) == 300           # a page with no image
+    assert render_dpi(200.4) == 200          # a 200 dpi scan is not resampled
+    assert render_dpi(600) == 300 and render_dpi(96) == 200

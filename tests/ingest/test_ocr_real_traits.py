@@ -76,13 +76,13 @@ def test_strokes_of_big_print_are_not_ruling_lines():
     erased as rules; a real rule on the same page stays one."""
     from PIL import Image, ImageDraw
 
-    from ingest.ocr import _find_rules
+    from ingest.ocr_page import find_rules
     line = traits.render_line("一二三王", 260, margin=0.3, weight=200)
     page = Image.new("L", (line.width, line.height + 200), 250)
     page.paste(line, (0, 0))
     ImageDraw.Draw(page).line([(20, line.height + 100), (line.width - 20, line.height + 100)],
                               fill=0, width=3)
-    rules = _find_rules(np.asarray(page) < 128, 300)
+    rules = find_rules(np.asarray(page) < 128, 300)
     assert len(rules) == 1 and rules[0][1] > line.height
 
 
@@ -90,8 +90,9 @@ def test_strokes_of_big_print_are_not_ruling_lines():
                                            ((54, 1167), True), ((48, 136), True),
                                            ((503, 1890), True), ((900, 9000), True)])
 def test_crops_and_strips_get_a_margin_pages_do_not(shape, padded):
-    from ingest.ocr import PAD_MIN_PX, _crop_pad
-    pad = _crop_pad(shape)
+    from ingest.ocr_options import PAD_MIN_PX
+    from ingest.ocr_page import crop_pad
+    pad = crop_pad(shape)
     assert (pad >= PAD_MIN_PX) if padded else pad == 0
 
 

@@ -79,3 +79,54 @@ def test_a_local_post_office_acting_is_tagged(full):
                     "7月20日，某县邮政分公司工会为一线投递员送去防暑降温物品，并为每个揽投部配备了冰柜和药箱。")
     assert tags.selected_companies == ("china_post",)
     assert any("邮政分公司" in m.unit for m in tags.mentions)
+
+
+def mentions_of(tagger, title, text):
+    from models.companies import prepared_to_mentions
+    return prepared_to_mentions(tagger.matcher, tagger.prepare(title, text))
+
+
+def test_firms_of_one_enumeration_are_one_list(full):
+    from models.companies import mentions_to_lists
+
+    title, text = "物流园二期开工", ("园区一期已于去年投用，申通、韵达和极兔三家企业已经入驻。"
+                                  "另据统计，顺丰在本市设有网点40个。")
+    doc = full.prepare(title, text)
+    lists = mentions_to_lists(doc, mentions_of(full, title, text))
+    # 顺丰 sits in another sentence: not a member of the list
+    assert lists == [frozenset({"sto", "yunda", "jt"})]
+
+
+def test_every_firm_listed_with_a_tagged_one_is_tagged(full):
+    # a long list where the last names carry no cue of their own
+    tags = full.tag("市局走访慰问一线快递员",
+                    "1月20日，市邮政管理局联合市总工会组成慰问组，先后走访了顺丰、中通、圆通、申通、"
+                    "宅急送、韵达、德邦和京东等企业的基层网点，为坚守岗位的快递员送去米面油和防寒手套。")
+    assert {"sf", "zto", "yto", "sto", "yunda", "deppon", "jd"} <= set(tags.selected_companies)
+    listed = {m.company: m.role for m in tags.mentions}
+    assert listed["jd"] == "participant" and listed["deppon"] == "participant"
+
+
+def test_a_contact_list_shares_no_fate_with_an_acting_firm(full):
+    tags = full.tag("关于春节期间快件收寄的温馨提示",
+                    "春节期间，本县邮政分公司营业网点正常营业，投递员按时投递。\n"
+                    "如需查询快件，请联系：顺丰公司刘经理 13800000001，中通公司陈经理 13800000002。")
+    assert "china_post" in tags.selected_companies
+    assert not {"sf", "zto"} & set(tags.selected_companies)
+
+
+@pytest.mark.parametrize("year, expected", [("2019", set()), ("2023", {"jt"})])
+def test_best_express_is_jt_only_from_2021(full, year, expected):
+    text = f"{year}年5月8日，百世快递在本县新开设了一个乡镇网点，方便村民寄取包裹。"
+    assert {m.company for m in mentions_of(full, "", text)} == expected
+
+
+def test_an_undated_article_keeps_the_present_owner(full):
+    assert {m.company for m in mentions_of(full, "", "百世快递的网点开始代收村民包裹。")} == {"jt"}
+
+
+def test_the_latest_year_an_article_names():
+    from models.companies import text_to_latest_year
+
+    assert text_to_latest_year("2019年总结，2021-03起执行，共1998件") == 2021
+    assert text_to_latest_year("共计2020件快递") is None

@@ -117,7 +117,7 @@ def test_load_refuses_a_model_of_another_format(trained, tmp_path, monkeypatch):
     del meta["format"]                              # what a model saved before calibration has
     meta_path.write_text(json.dumps(meta), encoding="utf-8")
     monkeypatch.setattr(datafile, "load_tree", _never_unpickle)
-    with pytest.raises(IncompatibleModel, match="model format 1, this jianbao reads format 4.*jianbao train"):
+    with pytest.raises(IncompatibleModel, match="model format 1, this jianbao reads format 5.*jianbao train"):
         load_model(models_dir, version)
 
 
@@ -237,13 +237,13 @@ def test_default_data_dir_has_data():
     assert list(DEFAULT_DATA_DIR.glob("*.jsonl"))
 
 
-def test_direct_scoring_equals_the_sklearn_pipeline(tagger):
+def test_direct_scoring_equals_the_sklearn_pipeline(trained):
     import numpy as np
 
     from models.topics import calibrate
 
     items = [PASSING, ("巾帼文明岗", "行业妇联在三八节为女快递员举办健康讲座。")]
-    model = tagger.model.topics
+    model = Tagger.load(trained[0], full=True).model.topics
     # the fast path computes the pipeline's probabilities, then the per-label Platt maps
     assert np.allclose(model.predict_proba(items),
                        calibrate(model.pipeline.predict_proba(items), model.calibration), atol=1e-9)
@@ -263,3 +263,70 @@ def test_organisations_are_built_from_place_and_head(tagger):
     tags = tagger.tag("", "浦东新区总工会和松江区邮政管理局走访了快递网点。")
     orgs = {e.text for e in tags.entities if e.label == "ORG"}
     assert {"浦东新区总工会", "松江区邮政管理局"} <= orgs
+
+
+def test_the_compact_model_tags_like_the_fitted_pipelines(trained):
+    """compact.npz/json (numpy, no sklearn) against model.joblib: the same scores to 1e-9 and the
+    same selections, on every 4th training article and a Traditional/Latin text."""
+    import numpy as np
+
+    from models.compact import CompactTagModel
+    from models.train import load_examples
+
+    compact, full = Tagger.load(trained[0]), Tagger.load(trained[0], full=True)
+    assert isinstance(compact.model, CompactTagModel) and compact.model.taxonomy == full.model.taxonomy
+    items = [(e.title, e.text) for e in load_examples()[::4]] + [PASSING, ("順豐", "順豐速運  SF Express\n\n  EMS 快遞")]
+    docs = [full.prepare(*item) for item in items]
+    fast, slow = compact.model.topics.predict_proba(docs), full.model.topics.predict_proba(docs)
+    assert np.abs(fast - slow).max() < 1e-9
+    assert (compact.model.topics.select(fast) == full.model.topics.select(slow)).all()
+    a, b = compact.tag_many(items), full.tag_many(items)
+    assert [(t.selected_topics, t.selected_companies, t.mentions, t.entities) for t in a] == \
+        [(t.selected_topics, t.selected_companies, t.mentions, t.entities) for t in b]
+    scores = lambda tags: np.array([[p.score for p in t.topics + t.companies] for t in tags])  # noqa: E731
+    assert np.abs(scores(a) - scores(b)).max() <= 1e-4      # rounded to 4 places: at most one step
+
+
+def test_a_tampered_compact_file_is_refused(trained, tmp_path):
+    models_dir, version = _copy_model(trained, tmp_path)
+    (models_dir / version / "compact.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(IncompatibleModel, match="sha256"):
+        Tagger.load(models_dir)
+
+
+def test_entity_ruler_without_spacy_finds_what_spacys_entityruler_finds(tagger):
+    """models.ruler against the spaCy pipeline it replaces (companies.build_nlp), on every 3rd
+    training article and on texts made to collide (a place inside a company name, places that
+    overlap, a place before an organisation head)."""
+    from models.companies import build_nlp, doc_to_entities, prepared_to_doc, prepared_to_mentions
+    from models.ruler import prepared_to_entities
+    from models.train import load_examples
+
+    model = tagger.model
+    nlp = build_nlp(model.taxonomy, model.words, model.hmm)
+    articles = [(e.title, e.text) for e in load_examples()[::3]] + [
+        ("上海浦东新区总工会", "浦东新区邮政分公司与上海市浦东新区邮政管理局、青浦区总工会走访顺丰速运上海浦东网点。"),
+        ("", "松江区松江区人民政府和嘉定区快递协会在嘉定区嘉定镇开展活动。")]
+    checked = 0
+    for title, text in articles:
+        doc = tagger.prepare(title, text)
+        mentions = prepared_to_mentions(tagger.matcher, doc)
+        ours = prepared_to_entities(tagger.ruler, doc, mentions, model.taxonomy.org_heads)
+        spacy_found = doc_to_entities(doc, prepared_to_doc(nlp, doc, mentions), model.taxonomy.org_heads)
+        assert ours == spacy_found, title
+        checked += bool(ours)
+    assert checked >= 100
+
+
+def test_tagging_imports_no_spacy_scipy_or_pandas(trained):
+    """Loading the model and tagging with it needs numpy only (seconds of imports saved per
+    process: python -m bench startup)."""
+    import subprocess
+    import sys
+    models_dir, _ = trained
+    script = ("import sys; from models import Tagger; t = Tagger.load(sys.argv[1]);"
+              "t.tag('顺丰开展反诈宣传', '浦东新区总工会走访快递网点。');"
+              "print(sorted({'spacy', 'scipy', 'pandas', 'sklearn'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", script, str(models_dir)], capture_output=True, text=True,
+                         timeout=300)
+    assert out.stdout.strip() == "[]", out.stderr

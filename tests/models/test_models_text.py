@@ -87,6 +87,31 @@ def test_memoised_tokenizer_cuts_exactly_like_jieba(words, tmp_path):
     assert "寄递渠道安全" in list(ours.cut(text, HMM=False))
 
 
+def test_tokenizer_reading_its_dictionary_on_demand_cuts_like_the_full_one(words, tmp_path):
+    from models.tokenize import lazy_tokenizer
+    from models.train import load_examples
+
+    first = lazy_tokenizer(words, tmp_path)           # builds the full tokenizer, writes the copy
+    assert isinstance(first.FREQ, dict) and list(tmp_path.glob("jieba-*.sqlite"))
+    lazy = lazy_tokenizer(words, tmp_path)
+    assert not isinstance(lazy.FREQ, dict) and lazy.total == first.total
+    texts = [e.title + "\n" + e.text for e in load_examples()[::6]]
+    for text in texts:
+        assert list(lazy.cut(text, HMM=False)) == list(first.cut(text, HMM=False))
+        assert list(lazy.cut_for_search(text, HMM=False)) == list(first.cut_for_search(text, HMM=False))
+        assert list(lazy.cut(text, HMM=True)) == list(first.cut(text, HMM=True))
+
+
+def test_a_broken_dictionary_copy_is_built_again(words, tmp_path):
+    from models.tokenize import lazy_tokenizer
+
+    lazy_tokenizer(words, tmp_path)
+    (copy,) = tmp_path.glob("jieba-*.sqlite")
+    copy.write_bytes(b"not a database")
+    assert isinstance(lazy_tokenizer(words, tmp_path).FREQ, dict)     # rebuilt, not an error
+    assert not isinstance(lazy_tokenizer(words, tmp_path).FREQ, dict)
+
+
 def test_global_jieba_is_never_touched():
     script = textwrap.dedent("""
         import jieba
@@ -106,6 +131,16 @@ def test_import_loads_no_models():
     script = "import sys, models; print('jieba' in sys.modules, 'spacy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "False False", out.stderr
+
+
+def test_segmenting_imports_no_learning_library():
+    """Search segments its query: that must not import scikit-learn, SciPy, pandas, spaCy or
+    pkg_resources (seconds of start-up for a query of milliseconds)."""
+    script = ("import sys; from models.tokenize import segment_for_search; segment_for_search('无人机配送');"
+              "from models import label_keys; label_keys();"
+              "print(sorted({'sklearn', 'scipy', 'pandas', 'spacy', 'pkg_resources'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "[]", out.stderr
 
 
 def test_traditional_is_normalised_for_features_only(words):
@@ -188,3 +223,14 @@ def test_paragraphs_are_cut_from_the_articles_own_words():
     assert [p.text for p in paragraphs] == [long_a, long_b]
     assert "".join(paragraphs[1].norm_words[1:]) == long_b
     assert prepared_to_paragraphs(article_to_prepared("标题", long_a), 80) == []   # one is no choice
+
+
+def test_cue_words_are_features_of_title_body_and_paragraphs():
+    from models.article import article_to_prepared
+    from models.topics import cues_to_patterns, prepared_to_cues
+
+    patterns = cues_to_patterns((("慰问", "送清凉"), ("无人机",)))
+    doc = article_to_prepared("夏日送清凉", "工会慰问了快递员。\n第二段没有提到。\n第三段再次慰问。")
+    title_care, body_care, share_care, title_drone, body_drone, share_drone = prepared_to_cues(doc, patterns)
+    assert title_care == 1.0 and 0 < body_care < 1 and share_care == pytest.approx(2 / 3)
+    assert (title_drone, body_drone, share_drone) == (0.0, 0.0, 0.0)

@@ -31,7 +31,7 @@ def _ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
 
 
 def test_topic_scores_are_calibrated_on_the_test_split(models_dir):
-    tagger = Tagger.load(models_dir)
+    tagger = Tagger.load(models_dir, full=True)
     topics = tagger.model.topics
     _, test = split_examples(load_examples())
     docs = [tagger.prepare(e.title, e.text) for e in test]

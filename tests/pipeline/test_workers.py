@@ -1,0 +1,131 @@
+"""Workers: they die with the parent, the memory ceiling holds with one job too, and the number
+of workers by default is what pays off."""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+import zlib
+from pathlib import Path
+
+import pytest
+
+from errors import DocumentTooLarge
+from fixtures.make_archive import make_archive
+from pipeline.importer import default_jobs, import_paths
+from pipeline.lifeline import default_memory_mb, machine_memory_mb
+from pipeline.resources import open_corpus
+from pipeline.worker import Job, Limits, work
+from tests.conftest import ROOT
+
+
+def flate_bomb(path: Path, inflated_mb: int = 1024) -> Path:
+    """A one-page PDF whose content stream inflates to `inflated_mb` MB of spaces (~1 MB on disk)."""
+    packer, chunk, parts = zlib.compressobj(9), b" " * 2**20, []
+    for _ in range(inflated_mb):
+        parts.append(packer.compress(chunk))
+    stream = b"".join(parts) + packer.flush()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
+def _address_space_mb() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) // 1024
+    raise LookupError("VmSize")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_the_memory_ceiling_holds_with_one_job_and_says_so(tmp_path):
+    """Before: with --jobs 1 no ceiling applied, and when one tripped the reason read 'corrupt or
+    truncated'. Now the document fails on the ceiling, by name, the next one is imported, and the
+    process gets its address space back."""
+    bomb = flate_bomb(tmp_path / "bomb.pdf")
+    good = ROOT / "examples" / "2025-06.pdf"
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    limit = _address_space_mb() + 300
+    with open_corpus(tmp_path / "c.db") as corpus:
+        report = import_paths(corpus, [bomb, good], None, ocr="never", jobs=1,
+                              limits=Limits(120, limit))
+    assert resource.getrlimit(resource.RLIMIT_AS) == before
+    assert [(f.path, f.error_type) for f in report.failures] == [(str(bomb), "DocumentTooLarge")]
+    assert report.failures[0].reason == f"needed more than the memory ceiling per document: the ceiling is {limit} MB (--max-memory-mb)"
+    assert report.counts["imported"] == 1
+
+
+def test_a_memory_error_in_a_worker_is_the_ceiling_not_a_bug(tmp_path):
+    bomb = flate_bomb(tmp_path / "bomb.pdf")
+    parsed = work(Job(str(bomb), "x", "never", None, Limits(120, _address_space_mb() + 300), isolated=False))
+    assert isinstance(parsed.error, DocumentTooLarge)
+
+
+def test_the_default_ceiling_is_sized_to_the_machine():
+    total = machine_memory_mb()
+    assert total and default_memory_mb(1) == max(4096, total // 2)
+    assert default_memory_mb(4) == max(4096, total // 8)
+    assert Limits().sized(2).memory_mb == default_memory_mb(2)
+    assert Limits(memory_mb=1000).sized(2).memory_mb == 1000
+
+
+def test_workers_pay_off_only_with_enough_documents():
+    assert default_jobs(1, cpus=2) == default_jobs(10, cpus=2) == 1
+    assert default_jobs(16, cpus=2) == default_jobs(500, cpus=2) == 2
+    assert default_jobs(500, cpus=1) == 1
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_die_with_a_killed_parent(tmp_path, models_dir):
+    """Before: kill -9 of `ingest --jobs 2` left its workers (and loky's resource tracker)
+    running for 15+ minutes."""
+    archive = tmp_path / "archive"
+    make_archive(archive, issues=6, scans=0, seed=5)
+    env = {**os.environ, "JIANBAO_MODELS": str(models_dir), "JIANBAO_HOME": str(tmp_path / "h")}
+    proc = subprocess.Popen([sys.executable, "-m", "jianbao", "--db", str(tmp_path / "k.db"), "ingest",
+                             str(archive), "--jobs", "2"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline, workers = time.time() + 120, []
+    while time.time() < deadline and len(workers) < 2:
+        time.sleep(0.2)
+        workers = [p for p in _children(proc.pid) if b"loky" in Path(f"/proc/{p}/cmdline").read_bytes()]
+    assert len(workers) >= 2, "the workers never started"       # and loky's resource tracker
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    time.sleep(5)
+    assert [p for p in workers if _alive(p)] == []

@@ -1,0 +1,42 @@
+"""Terminal rendering: a long table stops with a note saying how to get every row; CSV and JSON
+are never cut."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from jianbao.render import TABLE_ROWS, print_frame, print_rows
+
+
+def _frame(n: int) -> pd.DataFrame:
+    return pd.DataFrame({"period": [f"p{i:05d}" for i in range(n)], "count": range(n)})
+
+
+def test_a_long_table_shows_its_first_rows_and_says_how_to_get_them_all(capsys):
+    print_frame(_frame(TABLE_ROWS + 7))
+    out, err = capsys.readouterr()
+    assert f"p{TABLE_ROWS - 1:05d}" in out and f"p{TABLE_ROWS:05d}" not in out
+    assert err.strip() == (f"showing {TABLE_ROWS:,} of {TABLE_ROWS + 7:,} rows; --format csv or "
+                           "--format json prints them all")
+
+
+def test_a_table_that_fits_has_no_note(capsys):
+    print_rows(("period", "count"), [(f"p{i}", i) for i in range(TABLE_ROWS)])
+    out, err = capsys.readouterr()
+    assert "p0" in out and f"p{TABLE_ROWS - 1}" in out and err == ""
+
+
+def test_rows_given_as_a_generator_are_cut_and_counted(capsys):
+    print_rows(("n",), ((i,) for i in range(TABLE_ROWS + 1)))
+    assert f"of {TABLE_ROWS + 1:,} rows" in capsys.readouterr().err
+
+
+def test_csv_and_json_print_every_row(capsys):
+    frame = _frame(TABLE_ROWS + 7)
+    print_frame(frame, "csv")
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) == TABLE_ROWS + 8 and err == ""
+    print_rows(list(frame.columns), frame.values.tolist(), "json")
+    assert len(json.loads(capsys.readouterr().out)) == TABLE_ROWS + 7
