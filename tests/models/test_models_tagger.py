@@ -266,7 +266,7 @@ def test_organisations_are_built_from_place_and_head(tagger):
 
 
 def test_the_compact_model_tags_like_the_fitted_pipelines(trained):
-    """compact.npz/json (numpy, no sklearn) against model.joblib: the same scores to 1e-9 and the
+    """compact.npz/json (numpy, no sklearn) against the full model: the same scores to 1e-9 and the
     same selections, on every 4th training article and a Traditional/Latin text."""
     import numpy as np
 
