@@ -1,5 +1,6 @@
 """The tagging model without scikit-learn: the fitted weights as numpy arrays (compact.npz) and
-everything else as data (compact.json), saved beside model.joblib and scored with numpy alone.
+everything else as data (compact.json), saved beside the full model (model.json + arrays.npz)
+and scored with numpy alone.
 
 Unpickling the fitted pipelines imports scikit-learn, SciPy and pandas (1-3 s a process, more than
 a one-file import takes); what tagging needs from them is a vocabulary, idf and coefficients per

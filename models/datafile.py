@@ -23,8 +23,8 @@ from errors import IncompatibleModel, ModelError
 
 # every class a TagModel's tree holds (models/tagger.py, topics.py, companies.py, taxonomy.py)
 TRUSTED_CLASSES = frozenset({
-    "models.tagger.TagModel", "models.topics.TopicModel", "models.topics.DocField",
-    "models.companies.CompanyModel", "models.preparer.ArticlePreparer", "models.topics.CueCounts",
+    "models.tagger.TagModel", "models.topics.TopicModel", "models.topics.DocField", "models.topics.CueCounts",
+    "models.companies.CompanyModel", "models.preparer.ArticlePreparer",
     "models.taxonomy.Taxonomy", "models.taxonomy.Topic", "models.taxonomy.Company",
     "models.taxonomy.Group", "models.taxonomy.Place",
     "sklearn.pipeline.Pipeline", "sklearn.pipeline.FeatureUnion",

@@ -26,8 +26,9 @@ MODEL_FILES = (MODEL_FILE, ARRAYS_FILE)       # models/datafile.py: the object t
 CHECKED_LIBRARIES = ("scikit-learn", "numpy", "jieba", "spacy", "joblib")
 VERSION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 FIX = "run `jianbao train` to build a model with the installed libraries"
-MODEL_FORMAT = 4     # the shape of the saved TagModel; bumped when its classes change (3: groups, units, roles;
-                     # 4: JSON + npz instead of a pickle, topic cue features, dated aliases)
+MODEL_FORMAT = 5     # the shape of the saved TagModel; bumped when its classes change (3: groups, units, roles;
+                     # 4: ArticlePreparer in models.preparer, topic cue features, dated aliases;
+                     # 5: model.json + arrays.npz instead of a pickle)
 
 
 def library_versions() -> dict[str, str]:

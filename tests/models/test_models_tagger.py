@@ -117,7 +117,7 @@ def test_load_refuses_a_model_of_another_format(trained, tmp_path, monkeypatch):
     del meta["format"]                              # what a model saved before calibration has
     meta_path.write_text(json.dumps(meta), encoding="utf-8")
     monkeypatch.setattr(datafile, "load_tree", _never_unpickle)
-    with pytest.raises(IncompatibleModel, match="model format 1, this jianbao reads format 4.*jianbao train"):
+    with pytest.raises(IncompatibleModel, match="model format 1, this jianbao reads format 5.*jianbao train"):
         load_model(models_dir, version)
 
 
@@ -266,7 +266,7 @@ def test_organisations_are_built_from_place_and_head(tagger):
 
 
 def test_the_compact_model_tags_like_the_fitted_pipelines(trained):
-    """compact.npz/json (numpy, no sklearn) against model.joblib: the same scores to 1e-9 and the
+    """compact.npz/json (numpy, no sklearn) against the full model: the same scores to 1e-9 and the
     same selections, on every 4th training article and a Traditional/Latin text."""
     import numpy as np
 
