@@ -17,7 +17,7 @@ from corpus.store import AddResult, Corpus
 from errors import (Interrupted, JianbaoError, NotARegularFile, UnreadableFile, UsageError, WorkerDied,
                     display_path)
 from ingest.reader import file_kind, folder_digest, page_images, sha256_file
-from pipeline.worker import Job, Limits, Parsed, init_worker, work, work_guarded
+from pipeline.worker import Job, Limits, Parsed, init_worker, work
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +189,7 @@ def run_jobs(jobs: list[Job], n_jobs: int = 1, scheduler: str | None = None,
     if not jobs:
         return
     if n_jobs == 1 and scheduler is None and not jobs[0].isolated:
-        yield from map(work_guarded, _Updated(jobs, update) if update else jobs)
+        yield from map(work, _Updated(jobs, update) if update else jobs)
         return
     if update is not None:     # joblib dispatches from its own thread: complete the jobs here, now
         jobs = [update(job) for job in jobs]

@@ -14,6 +14,7 @@ import signal
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from functools import lru_cache
 
 PR_SET_PDEATHSIG = 1
@@ -79,33 +80,24 @@ def cap_process(memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def run_forked(fn, arg):
-    """`fn(arg)` in a forked copy of this process (what is loaded here is shared, nothing is
-    imported again): (its result, or None if the copy died or failed, and its wait status). The
-    copy dies with this process; a native library that aborts on a failed allocation (pdfium)
-    takes only the copy down."""
-    import pickle
-    parent = os.getpid()
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:                                    # the copy: never returns
-        code = 1
-        try:
-            os.close(read)
-            import faulthandler
-            faulthandler.disable()              # an abort of the copy is reported by the parent
-            die_with_parent(parent)
-            data = pickle.dumps(fn(arg), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write, "wb") as out:
-                out.write(data)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write)
-    with os.fdopen(read, "rb") as source:
-        data = source.read()
-    _, status = os.waitpid(pid, 0)
-    return (pickle.loads(data) if data and status == 0 else None), status
+@contextmanager
+def ceiling(memory_mb: int | None):
+    """The address-space ceiling for the time of one document in a process that goes on after
+    it (`--jobs 1`): lowered, then given back (a soft limit may be raised up to the hard one)."""
+    if not memory_mb:
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = memory_mb * 1024 * 1024
+    lowered = (soft == resource.RLIM_INFINITY or limit < soft) and \
+        (hard == resource.RLIM_INFINITY or limit <= hard)
+    if lowered:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    try:
+        yield
+    finally:
+        if lowered:
+            resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 def caused_by_memory(exc: BaseException) -> bool:

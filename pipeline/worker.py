@@ -15,9 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from corpus.store import ArticleTags
-from errors import DocumentTooLarge, DocumentTooSlow, JianbaoError, UnexpectedFailure, WorkerDied
+from errors import (DocumentTooLarge, DocumentTooSlow, JianbaoError, UnexpectedFailure)
 from ingest.document import Bulletin
-from pipeline.lifeline import cap_process, caused_by_memory, default_memory_mb, die_with_parent, run_forked
+from pipeline.lifeline import cap_process, caused_by_memory, ceiling, default_memory_mb, die_with_parent
 
 
 MACHINE = "machine"       # Limits.memory_mb: half of the machine's memory shared by the workers
@@ -25,8 +25,8 @@ MACHINE = "machine"       # Limits.memory_mb: half of the machine's memory share
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Per-document guards: wall time, and the address space a worker (with one job: a forked
-    copy of this process, `work_guarded`) may use: MB, None for no ceiling, or MACHINE."""
+    """Per-document guards: wall time, and the address space a worker (or, with one job, this
+    process while it reads the document) may use: MB, None for no ceiling, or MACHINE."""
 
     seconds: float | None = 900.0
     memory_mb: int | str | None = MACHINE
@@ -154,8 +154,11 @@ def work(job: Job) -> Parsed:
     if timed:
         previous = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, job.limits.seconds)
+    # in this process (--jobs 1) the ceiling holds for the document and is given back after it
+    guard = ceiling(job.limits.memory_mb if not job.isolated and main else None)
     try:
-        return _parse_and_tag(job, started)
+        with guard:
+            return _parse_and_tag(job, started)
     except DocumentTimeout:
         error = DocumentTooSlow(job.path, f"{job.limits.seconds:g} s")
     except MemoryError:
@@ -175,32 +178,6 @@ def work(job: Job) -> Parsed:
         if timed:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
-    return Parsed(job.path, job.digest, failure=error.to_dict(), seconds=time.perf_counter() - started)
-
-
-def work_guarded(job: Job) -> Parsed:
-    """`work` for a document read in this process (--jobs 1) under a memory ceiling: the
-    document is read in a forked copy of this process that caps its own memory, so that a bomb
-    fails alone, even where a native reader aborts on a failed allocation instead of raising
-    (pdfium does); the model is loaded here once and shared with every copy. Without a ceiling,
-    fork or the main thread, it is `work`."""
-    import os
-    memory_mb = default_memory_mb(1) if job.limits.memory_mb == MACHINE else job.limits.memory_mb
-    if not memory_mb or not hasattr(os, "fork") or threading.current_thread() is not threading.main_thread():
-        return work(job)
-    started = time.perf_counter()
-    if job.models_dir:
-        try:
-            _tagger(job.models_dir)
-        except Exception:            # noqa: BLE001 - the copy names the failure itself
-            pass
-    job = replace(job, limits=replace(job.limits, memory_mb=memory_mb), isolated=True)
-    parsed, status = run_forked(work, job)
-    if parsed is not None:
-        return parsed
-    killed = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
-    error = _too_large(job) if killed == signal.SIGABRT else \
-        WorkerDied(job.path, f"exit status {status}" if killed is None else signal.Signals(killed).name)
     return Parsed(job.path, job.digest, failure=error.to_dict(), seconds=time.perf_counter() - started)
 
 
