@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from corpus.store import AddResult, Corpus
-from errors import (Interrupted, JianbaoError, NotARegularFile, UnreadableFile, UsageError, WorkerDied,
+from errors import (DocumentTooLarge, Interrupted, JianbaoError, NotARegularFile, UnreadableFile, UsageError, WorkerDied,
                     display_path)
 from ingest.reader import file_kind, folder_digest, page_images, sha256_file
 from pipeline.worker import Job, Limits, Parsed, init_worker, work
@@ -191,6 +191,9 @@ def run_jobs(jobs: list[Job], n_jobs: int = 1, scheduler: str | None = None,
     if n_jobs == 1 and scheduler is None and not jobs[0].isolated:
         yield from map(work, _Updated(jobs, update) if update else jobs)
         return
+    if n_jobs == 1 and scheduler is None:      # one worker: each job completed just before it runs
+        yield from _loky(_Updated(jobs, update) if update else jobs, 1)
+        return
     if update is not None:     # joblib dispatches from its own thread: complete the jobs here, now
         jobs = [update(job) for job in jobs]
     from joblib import Parallel, delayed, parallel_backend
@@ -234,7 +237,9 @@ def _loky(jobs: list[Job], n_jobs: int) -> Iterator[Parsed]:
         try:
             yield next(_pooled([job], 1))
         except TerminatedWorkerError as exc:
-            yield Parsed(job.path, job.digest, failure=WorkerDied(job.path, type(exc).__name__).to_dict())
+            error = DocumentTooLarge(job.path, f"the ceiling is {job.limits.memory_mb} MB (--max-memory-mb)") \
+                if job.limits.memory_mb and "SIGABRT" in str(exc) else WorkerDied(job.path, type(exc).__name__)
+            yield Parsed(job.path, job.digest, failure=error.to_dict())
 
 
 def _pooled(jobs: list[Job], n_jobs: int) -> Iterator[Parsed]:
@@ -248,8 +253,12 @@ def _pooled(jobs: list[Job], n_jobs: int) -> Iterator[Parsed]:
                                initargs=(os.getpid(), first.models_dir, first.limits.memory_mb, first.threads))
     finished = False
     try:
-        for future in as_completed([pool.submit(work, job) for job in jobs]):
-            yield future.result()
+        if n_jobs == 1:                           # in order, each job taken (and updated) when it runs
+            for job in jobs:
+                yield pool.submit(work, job).result()
+        else:
+            for future in as_completed([pool.submit(work, job) for job in jobs]):
+                yield future.result()
         finished = True
     finally:
         pool.shutdown(wait=finished, kill_workers=not finished)
@@ -289,8 +298,11 @@ def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | 
             else:
                 todo.append(job)
         n_jobs = jobs or (1 if scheduler else default_jobs(len(todo)))
-        todo = [_complete(job, ocr, models_dir, limits.sized(n_jobs),
-                          (n_jobs > 1 or scheduler is not None) if isolated is None else isolated,
+        limits = limits.sized(n_jobs)
+        # a memory ceiling needs a worker process, with one job too (pdfium aborts on a failed
+        # allocation: a ceiling on this process would end it, and the batch, on a bomb)
+        isolated = (n_jobs > 1 or scheduler is not None or bool(limits.memory_mb)) if isolated is None else isolated
+        todo = [_complete(job, ocr, models_dir, limits, isolated,
                           _threads(n_jobs, scheduler, ocr_threads), series, ocr_engine) for job in todo]
         for parsed in run_jobs(todo, n_jobs, scheduler, update=lambda job: replace(
                 job, known_issues=corpus.text_issues())):

@@ -14,7 +14,6 @@ import signal
 import sys
 import threading
 import time
-from contextlib import contextmanager
 from functools import lru_cache
 
 PR_SET_PDEATHSIG = 1
@@ -78,26 +77,6 @@ def cap_process(memory_mb: int) -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard == resource.RLIM_INFINITY or limit < hard:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-
-
-@contextmanager
-def ceiling(memory_mb: int | None):
-    """The address-space ceiling for the time of one document in a process that goes on after
-    it (`--jobs 1`): lowered, then given back (a soft limit may be raised up to the hard one)."""
-    if not memory_mb:
-        yield
-        return
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = memory_mb * 1024 * 1024
-    lowered = (soft == resource.RLIM_INFINITY or limit < soft) and \
-        (hard == resource.RLIM_INFINITY or limit <= hard)
-    if lowered:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    try:
-        yield
-    finally:
-        if lowered:
-            resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 def caused_by_memory(exc: BaseException) -> bool:

@@ -17,7 +17,7 @@ from pathlib import Path
 from corpus.store import ArticleTags
 from errors import (DocumentTooLarge, DocumentTooSlow, JianbaoError, UnexpectedFailure)
 from ingest.document import Bulletin
-from pipeline.lifeline import cap_process, caused_by_memory, ceiling, default_memory_mb, die_with_parent
+from pipeline.lifeline import cap_process, caused_by_memory, default_memory_mb, die_with_parent
 
 
 MACHINE = "machine"       # Limits.memory_mb: half of the machine's memory shared by the workers
@@ -25,8 +25,9 @@ MACHINE = "machine"       # Limits.memory_mb: half of the machine's memory share
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Per-document guards: wall time, and the address space a worker (or, with one job, this
-    process while it reads the document) may use: MB, None for no ceiling, or MACHINE."""
+    """Per-document guards: wall time, and the address space a worker may use: MB, None for no
+    ceiling, or MACHINE. A ceiling needs a worker process, with one job too: under a lowered
+    limit in the importing process, pdfium aborts the whole process on a failed allocation."""
 
     seconds: float | None = 900.0
     memory_mb: int | str | None = MACHINE
@@ -154,11 +155,8 @@ def work(job: Job) -> Parsed:
     if timed:
         previous = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, job.limits.seconds)
-    # in this process (--jobs 1) the ceiling holds for the document and is given back after it
-    guard = ceiling(job.limits.memory_mb if not job.isolated and main else None)
     try:
-        with guard:
-            return _parse_and_tag(job, started)
+        return _parse_and_tag(job, started)
     except DocumentTimeout:
         error = DocumentTooSlow(job.path, f"{job.limits.seconds:g} s")
     except MemoryError:
