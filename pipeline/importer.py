@@ -194,6 +194,9 @@ def run_jobs(jobs: list[Job], n_jobs: int = 1, scheduler: str | None = None,
     if n_jobs == 1 and scheduler is None and not jobs[0].isolated:
         yield from map(work, _Updated(jobs, update) if update else jobs)
         return
+    if n_jobs == 1 and scheduler is None:      # one worker: each job completed just before it runs
+        yield from _loky(_Updated(jobs, update) if update else jobs, 1)
+        return
     if update is not None:     # joblib dispatches from its own thread: complete the jobs here, now
         jobs = [update(job) for job in jobs]
     from joblib import Parallel, delayed, parallel_backend
@@ -259,8 +262,12 @@ def _pooled(jobs: list[Job], n_jobs: int) -> Iterator[Parsed]:
                                initargs=(os.getpid(), first.models_dir, first.limits.memory_mb, first.threads))
     finished = False
     try:
-        for future in as_completed([pool.submit(work, job) for job in jobs]):
-            yield future.result()
+        if n_jobs == 1:                           # in order, each job taken (and updated) when it runs
+            for job in jobs:
+                yield pool.submit(work, job).result()
+        else:
+            for future in as_completed([pool.submit(work, job) for job in jobs]):
+                yield future.result()
         finished = True
     finally:
         pool.shutdown(wait=finished, kill_workers=not finished)

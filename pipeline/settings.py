@@ -58,9 +58,9 @@ def _int(name: str, value: str | None) -> int | None:
 
 
 def _engine(value: str | None) -> str | None:
-    from ingest.ocr_options import ENGINES
     if value in (None, ""):
         return None
+    from ingest.ocr_options import ENGINES      # imports the ingest package: only when one is named
     if value not in ENGINES:
         raise InvalidValue(f"JIANBAO_OCR_ENGINE must be one of {', '.join(ENGINES)}, not {value!r}")
     return value

@@ -25,8 +25,9 @@ MACHINE = "machine"       # Limits.memory_mb: half of the machine's memory share
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Per-document guards: wall time, and the address space a worker (or, with one job, this
-    process while it reads the document) may use: MB, None for no ceiling, or MACHINE."""
+    """Per-document guards: wall time, and the address space a worker may use: MB, None for no
+    ceiling, or MACHINE. A ceiling needs a worker process, with one job too: under a lowered
+    limit in the importing process, pdfium aborts the whole process on a failed allocation."""
 
     seconds: float | None = 900.0
     memory_mb: int | str | None = MACHINE

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from errors import DocumentTooLarge
 from fixtures.make_archive import make_archive
 from pipeline.importer import default_jobs, import_paths
 from pipeline.lifeline import default_memory_mb, machine_memory_mb
 from pipeline.resources import open_corpus
+from errors import DocumentTooLarge
 from pipeline.worker import Job, Limits
 from tests.conftest import ROOT
 
@@ -52,22 +52,19 @@ def _address_space_mb() -> int:
     raise LookupError("VmSize")
 
 
-@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
 def test_the_memory_ceiling_holds_with_one_job_and_says_so(tmp_path):
     """Before: with --jobs 1 no ceiling applied, and when one tripped the reason read 'corrupt or
-    truncated'. Now the document is read in a worker under the ceiling (pdfium aborts a process
-    whose allocation fails: the worker, never this one), fails on the ceiling by name, the next
-    one is imported, and this process's address space is never lowered."""
-    bomb = flate_bomb(tmp_path / "bomb.pdf")
+    truncated'. Now one job runs in a worker under the ceiling: the bomb fails by name (a
+    MemoryError, or pdfium's abort on a failed allocation), the next file is imported, and this
+    process keeps its own limits."""
+    bomb = flate_bomb(tmp_path / "bomb.pdf", inflated_mb=2048)
     good = ROOT / "examples" / "2025-06.pdf"
     before = resource.getrlimit(resource.RLIMIT_AS)
-    limit = _address_space_mb() + 300
     with open_corpus(tmp_path / "c.db") as corpus:
-        report = import_paths(corpus, [bomb, good], None, ocr="never", jobs=1,
-                              limits=Limits(120, limit))
+        report = import_paths(corpus, [bomb, good], None, ocr="never", jobs=1, limits=Limits(300, 1536))
     assert resource.getrlimit(resource.RLIMIT_AS) == before
     assert [(f.path, f.error_type) for f in report.failures] == [(str(bomb), "DocumentTooLarge")]
-    assert report.failures[0].reason == f"needed more than the memory ceiling per document: the ceiling is {limit} MB (--max-memory-mb)"
+    assert report.failures[0].reason == "needed more than the memory ceiling per document: the ceiling is 1536 MB (--max-memory-mb)"
     assert report.counts["imported"] == 1
 
 
