@@ -21,7 +21,8 @@ def term_trends(conn, query: str, segment: Callable[[str], str], by: str = "mont
     import pandas as pd
     if by not in PERIODS:
         raise InvalidValue(f"--by must be one of {', '.join(PERIODS)}")
-    where, params = _date_clause("a", since, until)
+    start, end = month_bounds(since, until)       # --until 2026 ends 2026-12-31, not at '2026'
+    where, params = _date_clause("a", start, end)
     totals = dict(conn.execute(f"SELECT {_period_sql(by, 'a')} p, COUNT(*) FROM articles a"
                                f" WHERE {where} GROUP BY p", params).fetchall())
     match = fts_query(segment(query))
@@ -31,7 +32,6 @@ def term_trends(conn, query: str, segment: Callable[[str], str], by: str = "mont
     counts = dict(conn.execute(
         f"SELECT {_period_sql(by, 'a')} p, COUNT(*) FROM articles a JOIN issues i USING (issue_id)"
         f" WHERE a.date IS NOT NULL AND {fwhere} GROUP BY p", fparams).fetchall())
-    start, end = month_bounds(since, until)
     first, last = conn.execute(f"SELECT MIN(a.date), MAX(a.date) FROM articles a WHERE {where}", params).fetchone()
     periods = sorted(totals) if by == "issue" else period_range(start or first, end or last, by)
     frame = pd.DataFrame([(p, query, counts.get(p, 0), totals.get(p, 0)) for p in periods], columns=COLUMNS[:4])

@@ -112,3 +112,12 @@ def test_companies_named_count_at_least_the_articles_that_concern_them(api):
     named_totals, concern_totals = totals(named["rows"]), totals(concern["rows"])
     assert all(named_totals.get(lab, 0) >= n for lab, n in concern_totals.items())
     assert sum(named_totals.values()) > sum(concern_totals.values())
+
+
+def test_a_term_series_counts_a_whole_until_year(examples_db):
+    # before: --until 2026 was compared as the string '2026', so the period totals lost every
+    # article of 2026 while the matches kept them (share 0 beside a match)
+    with open_corpus(examples_db) as corpus:
+        frame = notebook(corpus).term_trends("无人机", by="quarter", since="2025", until="2026")
+    assert (frame["count"] <= frame["articles"]).all()
+    assert frame.set_index("period").loc["2026-Q1", "articles"] > 0

@@ -68,7 +68,8 @@ function trendTraces(all, s) {
   return all.map((one, i) => ({
     type: "scatter", mode: s.mode === "area" ? "lines" : "lines+markers",
     name: one.term ? `“${one.label}”` : nameOf(one.label),
-    x: one.rows.map((r) => r.period), y: one.rows.map((r) => (share ? r.share : r.count)),
+    // a period with no article at all (no issue came out) is a gap, not a zero
+    x: one.rows.map((r) => r.period), y: one.rows.map((r) => (!r.articles ? null : share ? r.share : r.count)),
     customdata: one.rows.map((r) => [r.count, r.articles, r.share]),
     hovertemplate: `%{customdata[0]} / %{customdata[1]} 篇 (%{customdata[2]:.1%})<extra>%{fullData.name}</extra>`,
     stackgroup: s.mode === "area" ? "one" : undefined,
