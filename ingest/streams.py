@@ -17,6 +17,7 @@ from pathlib import Path
 STREAM_RE = re.compile(rb"stream\r?\n")
 IMAGE_RE = re.compile(rb"/Subtype\s*/Image")
 STEP = 1 << 20
+FLOOR = 256 << 20         # a bulletin's streams inflate to 1-5 MB, a 700-page report's to ~100
 
 
 def inflated_bytes(data: bytes, stop_after: int) -> int:
@@ -64,10 +65,12 @@ def headroom() -> int | None:
 
 def check_inflation(path: Path) -> None:
     """Under an address-space ceiling, MemoryError if the file's streams would inflate past
-    half of what is left (pdfium needs room for what it builds from them too)."""
+    half of what is left (pdfium needs room for what it builds from them too), and past
+    FLOOR: a long-lived process can map more than its ceiling before a document starts, and
+    an ordinary document, which inflates to a few MB, must not fail for that."""
     room = headroom()
     if room is None:
         return
-    data = path.read_bytes()
-    if inflated_bytes(data, room // 2) > room // 2:
+    cap = max(room // 2, FLOOR)
+    if inflated_bytes(path.read_bytes(), cap) > cap:
         raise MemoryError(f"{path}: its streams inflate past the memory ceiling")
