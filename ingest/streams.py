@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import resource
 import zlib
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 STREAM_RE = re.compile(rb"stream\r?\n")
@@ -49,11 +51,27 @@ def _inflate(data: bytes, start: int, budget: int) -> int:
     return size
 
 
+# bytes one document may use in a process that sets no address-space ceiling on itself (the
+# importing process with --jobs 1: a ceiling there would end the whole run when pdfium aborts)
+BUDGET: ContextVar[int | None] = ContextVar("jianbao_memory_budget", default=None)
+
+
+@contextmanager
+def memory_budget(nbytes: int | None):
+    """Measure the documents read inside against `nbytes` (None: no budget)."""
+    token = BUDGET.set(nbytes)
+    try:
+        yield
+    finally:
+        BUDGET.reset(token)
+
+
 def headroom() -> int | None:
-    """Bytes of address space left under this process's ceiling, None without one."""
+    """Bytes of address space left under this process's ceiling, else the document's budget
+    (memory_budget), None with neither."""
     soft, _ = resource.getrlimit(resource.RLIMIT_AS)
     if soft == resource.RLIM_INFINITY:
-        return None
+        return BUDGET.get()
     try:
         status = Path("/proc/self/status").read_text()
     except OSError:

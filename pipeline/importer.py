@@ -337,10 +337,11 @@ def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | 
 
 
 def _isolated(jobs: int, scheduler: str | None, limits: Limits) -> bool:
-    """Whether documents are read in worker processes: always with a memory ceiling, even with
-    one job (a native reader that fails to allocate under the ceiling aborts its process: a worker
-    is lost and named, never this process), else when there are several."""
-    return bool(limits.memory_mb) or jobs > 1 or scheduler is not None
+    """Whether documents are read in worker processes: with several jobs or a cluster. With one,
+    in this process (a worker's start costs more than a small import): the ceiling then holds by
+    measuring what a PDF's streams inflate to before pdfium reads it (ingest.streams), since an
+    address-space limit on this process would let pdfium abort the whole run."""
+    return jobs > 1 or scheduler is not None
 
 
 def _threads(jobs: int, scheduler: str | None, ocr_threads: int | None) -> int | None:

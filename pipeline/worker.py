@@ -25,9 +25,10 @@ MACHINE = "machine"       # Limits.memory_mb: half of the machine's memory share
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Per-document guards: wall time, and the address space a worker may use: MB, None for no
-    ceiling, or MACHINE. A ceiling needs a worker process, with one job too: under a lowered
-    limit in the importing process, pdfium aborts the whole process on a failed allocation."""
+    """Per-document guards: wall time, and the memory a document may use: MB, None for no
+    ceiling, or MACHINE. A worker holds it as its address-space limit; the importing process
+    (--jobs 1) never lowers its own (pdfium would abort the whole run on a failed allocation)
+    and measures what a PDF's streams inflate to against it instead (ingest.streams)."""
 
     seconds: float | None = 900.0
     memory_mb: int | str | None = MACHINE
@@ -155,10 +156,14 @@ def work(job: Job) -> Parsed:
     if timed:
         previous = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, job.limits.seconds)
-    # no ceiling in this process: pdfium (a native reader) aborts the whole process when an
-    # allocation fails under an address-space limit, so a ceiling holds only in a worker
+    # no address-space ceiling in this process (pdfium aborts the whole process when an
+    # allocation fails under one): here a document's compressed streams are measured against
+    # the ceiling before pdfium inflates them (ingest.streams), in a worker the kernel holds it
+    from ingest.streams import memory_budget
+    budget = job.limits.memory_mb << 20 if job.limits.memory_mb and not job.isolated else None
     try:
-        return _parse_and_tag(job, started)
+        with memory_budget(budget):
+            return _parse_and_tag(job, started)
     except DocumentTimeout:
         error = DocumentTooSlow(job.path, f"{job.limits.seconds:g} s")
     except MemoryError:

@@ -18,3 +18,15 @@ def test_a_bulletin_inflates_to_what_its_fonts_and_pages_hold():
     data = (ROOT / "examples" / "2019-03.pdf").read_bytes()
     size = inflated_bytes(data, 1 << 30)
     assert len(data) < size < 4 << 20
+
+
+def test_a_budget_stands_for_the_ceiling_in_a_process_without_one():
+    import resource
+
+    from ingest.streams import headroom, memory_budget
+    if resource.getrlimit(resource.RLIMIT_AS)[0] != resource.RLIM_INFINITY:
+        return                                   # a process with a ceiling reads that instead
+    assert headroom() is None
+    with memory_budget(900 << 20):
+        assert headroom() == 900 << 20
+    assert headroom() is None
