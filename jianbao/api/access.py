@@ -177,16 +177,11 @@ class Guard:
                 raise TooLarge(self.config.max_upload_bytes)
             return message
 
-        started = False
-
-        async def tracking(message):
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+        tracked = Tracked(send)
         try:
-            await self.app(scope, counting, tracking)
+            await self.app(scope, counting, tracked)
         except TooLarge:
-            if not started:
+            if not tracked.started:
                 await self.too_large(scope, receive, send)
 
     async def too_large(self, scope, receive, send):
@@ -197,3 +192,14 @@ class Guard:
 bearer = HTTPBearer(auto_error=False, description="JIANBAO_TOKEN of the server")
 
 
+class Tracked:
+    """An ASGI `send` that remembers whether the response has started: an error raised after
+    that can only be logged, not answered."""
+
+    def __init__(self, send):
+        self.send = send
+        self.started = False
+
+    async def __call__(self, message):
+        self.started = self.started or message["type"] == "http.response.start"
+        await self.send(message)

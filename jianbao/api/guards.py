@@ -19,6 +19,8 @@ from fastapi import HTTPException
 from fastapi.responses import JSONResponse
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from jianbao.api.access import Tracked
+
 log = logging.getLogger("jianbao.api")
 
 
@@ -76,7 +78,7 @@ class BodyDeadline:
             return await self.app(scope, receive, send)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.seconds
-        started = body_done = False
+        body_done = False
 
         async def timed_receive():
             nonlocal body_done
@@ -89,14 +91,11 @@ class BodyDeadline:
             body_done = message["type"] != "http.request" or not message.get("more_body", False)
             return message
 
-        async def tracking(message):
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+        tracked = Tracked(send)
         try:
-            await self.app(scope, timed_receive, tracking)
+            await self.app(scope, timed_receive, tracked)
         except BodyTooSlow as exc:                 # raised where no handler turned it into a 408
-            if not started:
+            if not tracked.started:
                 await JSONResponse({"detail": exc.detail}, 408)(scope, receive, send)
 
 
@@ -119,17 +118,12 @@ class InternalErrors:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        started = False
-
-        async def tracking(message):
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+        tracked = Tracked(send)
         try:
-            await self.app(scope, receive, tracking)
+            await self.app(scope, receive, tracked)
         except Exception:
             error_id = uuid.uuid4().hex[:12]
             log.exception("error %s: %s %s", error_id, scope.get("method"), scope.get("path"))
-            if not started:
+            if not tracked.started:
                 await JSONResponse({"detail": f"internal error (logged on the server as {error_id})",
                                     "error_id": error_id}, 500)(scope, receive, send)
