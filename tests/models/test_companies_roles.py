@@ -121,8 +121,11 @@ def test_best_express_is_jt_only_from_2021(full, year, expected):
     assert {m.company for m in mentions_of(full, "", text)} == expected
 
 
-def test_an_undated_article_keeps_the_present_owner(full):
-    assert {m.company for m in mentions_of(full, "", "百世快递的网点开始代收村民包裹。")} == {"jt"}
+def test_an_undated_article_names_the_old_firm(full):
+    # the brand was retired after the merger: an article that names 百世 and no year is older
+    assert {m.company for m in mentions_of(full, "", "百世快递的网点开始代收村民包裹。")} == set()
+    dated = "发布时间：08.11.2022 09:30\n百世快递的网点开始代收村民包裹。"
+    assert {m.company for m in mentions_of(full, "", dated)} == {"jt"}
 
 
 def test_the_latest_year_an_article_names():
@@ -130,3 +133,4 @@ def test_the_latest_year_an_article_names():
 
     assert text_to_latest_year("2019年总结，2021-03起执行，共1998件") == 2021
     assert text_to_latest_year("共计2020件快递") is None
+    assert text_to_latest_year("发布于 13.03.2020 20:40，版本1.2.2019") == 2020
