@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 COMPANY, ORG, GPE = "COMPANY", "ORG", "GPE"
 HAN = r"^[\u4e00-\u9fff]+$"
 LIST_MARKS = "、"
+QUOTES = "“”「」『』\"'"
 JOINERS = "、和与及同跟"            # what links the members of a list of names
 GROUP_MARKERS = ("等", "及各", "和各", "与各", "以及", "及其他", "及全市")   # …then 企业/品牌: named in passing
 GROUP_WORDS = ("企业", "品牌", "公司", "单位", "快递", "寄递")
@@ -129,17 +130,20 @@ def gazetteer_places() -> frozenset[str]:
 
 def build_alias_matcher(taxonomy: Taxonomy) -> AliasMatcher:
     """One trie regex over all aliases and group names (longest match wins), one over all clash
-    names, one over unit words; place names from the taxonomy and the gazetteer."""
+    names (the trie, then the clash patterns that look at the context), one over unit words;
+    place names from the taxonomy and the gazetteer."""
     owners = {a: (c.key,) for c in taxonomy.companies for a in c.aliases}
     owners.update({g.name: g.members for g in taxonomy.groups})
     clashes = {n for c in taxonomy.companies for n in c.clashes}
+    guarded = [p for c in taxonomy.companies for p in getattr(c, "clash_patterns", ())]
     strict = frozenset(a for a in owners if len(a) <= STRICT_MAX_LEN and re.match(HAN, a))
     places = {n for p in taxonomy.places for n in (p.name, *p.aliases) if len(n) >= 2}
     if taxonomy.gazetteer:
         places |= gazetteer_places()
     return AliasMatcher(
         aliases=re.compile(words_to_regex(owners)),
-        clashes=re.compile(words_to_regex(clashes)) if clashes else None,
+        clashes=re.compile("|".join(([words_to_regex(clashes)] if clashes else []) + guarded))
+        if clashes or guarded else None,
         owners=owners,
         strict=strict,
         places=frozenset(places),
@@ -495,13 +499,13 @@ def mention_roles(doc: Prepared, mentions: list[Mention], concerned: dict[str, f
 
 
 def mentions_to_lists(doc: Prepared, mentions: list[Mention]) -> list[frozenset[str]]:
-    """The firms named together in one enumeration (邮政、顺丰、中通等企业; 申通、韵达和极兔), one set
-    per enumeration of two or more firms. GUIDE.md: every member of a list of firms that take part
+    """The firms named together in one enumeration (邮政、顺丰、中通等企业; 申通、韵达和极兔; the
+    members of a group name, 四通一达), one set per enumeration of two or more firms. GUIDE.md: every member of a list of firms that take part
     or are acted upon counts, so the members of one list share one fate."""
     spans = sorted((*mention_full_span(doc, m), m.company) for m in mentions)
     text, groups, current, last_end = doc.full, [], set(), None
     for start, end, company in spans:
-        if last_end is not None and not _listed_together(text, last_end, start):
+        if last_end is not None and start >= last_end and not _listed_together(text, last_end, start):
             groups.append(current)
             current = set()
         current.add(company)
@@ -517,7 +521,10 @@ def _listed_together(text: str, end: int, start: int) -> bool:
 
 
 def _in_list(text: str, start: int, end: int) -> bool:
-    """The name sits in an enumeration (next to 、 or followed closely by 等)."""
+    """The name sits in an enumeration (next to 、 or followed closely by 等), quoted or not
+    (“四通一达”、京东)."""
+    start -= start > 0 and text[start - 1] in QUOTES
+    end += end < len(text) and text[end] in QUOTES
     before, after = text[start - 1:start], text[end:end + 3]
     return before in LIST_MARKS or after[:1] in LIST_MARKS or after[:1] == "等"
 
