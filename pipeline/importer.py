@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from corpus.store import AddResult, Corpus
-from errors import (Interrupted, JianbaoError, NotARegularFile, UnreadableFile, UsageError, WorkerDied,
-                    display_path)
+from errors import (DocumentTooLarge, Interrupted, JianbaoError, NotARegularFile, UnreadableFile, UsageError,
+                    WorkerDied, display_path)
 from ingest.reader import file_kind, folder_digest, page_images, sha256_file
 from pipeline.page_watch import PageWatch
 from pipeline.worker import Job, Limits, Parsed, init_worker, too_large, work
@@ -142,6 +142,18 @@ def _check_regular(path: Path) -> None:
         raise NotARegularFile(path)
 
 
+def _check_size(path: Path, memory_mb: int | None) -> None:
+    """Refuse, before reading it, a file larger than the memory a document may use: a reader
+    may hold it whole (pdfminer does, looking for the cross-reference table of a broken PDF), and
+    the worker would refuse it anyway (ingest.streams), after minutes of hashing 20 GB."""
+    if not memory_mb or not path.is_file():
+        return
+    size = path.stat().st_size
+    if size > memory_mb << 20:
+        raise DocumentTooLarge(path, f"the file is {size >> 20} MB, over the ceiling of {memory_mb} MB "
+                                     "(--max-memory-mb)")
+
+
 def digest_of(path: Path, within: float | None = None) -> str:
     """The document's identity, read within `within` seconds (the time limit per document: a
     20 GB file is named as too slow instead of holding up the batch before any limit applies)."""
@@ -149,11 +161,13 @@ def digest_of(path: Path, within: float | None = None) -> str:
 
 
 def _prepare(corpus: Corpus, path: Path, report: ImportReport, make_job,
-             within: float | None = None) -> Job | None:
-    """Skip what is stored already; name what cannot even be hashed (within the time limit); else a job."""
+             limits: Limits = Limits(None, None)) -> Job | None:
+    """Skip what is stored already; name what cannot even be hashed (within the time limit, and
+    under the memory ceiling); else a job."""
     try:
         _check_regular(path)
-        digest = digest_of(path, within)
+        _check_size(path, limits.sized(1).memory_mb)
+        digest = digest_of(path, limits.seconds)
     except (OSError, JianbaoError) as exc:
         error = exc if isinstance(exc, JianbaoError) else UnreadableFile(path, exc.strerror or str(exc))
         report.failures.append(Failure.of(error, path))
@@ -315,7 +329,7 @@ def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | 
     try:
         todo = []
         for path in iter_inputs(paths, image_folders, skipped=report.skipped):
-            job = _prepare(corpus, path, report, lambda p, d: Job(p, d), limits.seconds)
+            job = _prepare(corpus, path, report, lambda p, d: Job(p, d), limits)
             if job is None:
                 progress and progress(str(path), (report.failures or report.results)[-1], report)
             else:
