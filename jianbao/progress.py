@@ -55,7 +55,10 @@ class IngestProgress:
         with self.lock:
             if path not in self.reading:
                 return                               # finished meanwhile: its file count holds
-            self.partial[path] = min(pages, self.pages.get(path) or pages)
+            if pages:
+                self.partial[path] = min(pages, self.pages.get(path) or pages)
+            else:                                    # started (or started again: a retry)
+                self.partial.pop(path, None)
         if self.bar:
             self.bar.update(self.task, completed=self._done_pages(), current=self._current())
 

@@ -38,12 +38,30 @@ def test_pages_read_move_the_counts_and_the_heartbeat_names_the_page():
     display = shown.IngestProgress(Console(file=out, width=200), None)
     display.planned(2, {"a.pdf": 4, "scan.pdf": 20})
     display.started("a.pdf")
+    display("a.pdf", None, None)
     display.started("scan.pdf")
+    display.pages_read("scan.pdf", 0)                      # its pages file is created: nothing read yet
+    display.last_line -= shown.HEARTBEAT
+    display.heartbeat()
+    assert out.getvalue().endswith("] still reading scan.pdf (0 s)\n")
     display.pages_read("scan.pdf", 3)
     display.last_line -= shown.HEARTBEAT
     display.heartbeat()
-    assert re.search(r"\[files 0/2, pages 3/24, ETA \d+(m\d\d)?s\] page 3/20 of scan\.pdf \(\d+ s\)$", out.getvalue())
+    assert re.search(r"\[files 1/2, pages 7/24, ETA \d+(m\d\d)?s\] page 3/20 of scan\.pdf \(\d+ s\)$", out.getvalue())
     display("scan.pdf", None, None)
     display.pages_read("scan.pdf", 4)                      # a late poll of a finished file: ignored
-    display("a.pdf", None, None)
     assert display._pages() == "pages 24/24"
+
+
+def test_the_bar_moves_by_the_pages_read_inside_a_file():
+    from rich.progress import Progress
+    console = Console(file=io.StringIO(), width=200, force_terminal=True)
+    with Progress(console=console) as bar:
+        display = shown.IngestProgress(console, bar)
+        display.planned(1, {"scan.pdf": 6})
+        display.started("scan.pdf")
+        display.pages_read("scan.pdf", 2)
+        task, = bar.tasks
+        assert (task.completed, task.total, task.fields["current"]) == (2, 6, "scan.pdf p2")
+        display.pages_read("scan.pdf", 9)                   # never past the pages counted
+        assert task.completed == 6
