@@ -88,13 +88,14 @@ class IngestProgress:
 
     def _reading(self, path: str) -> str:
         """`page 3/20 of scan.pdf` once pages of it are read, else `still reading scan.pdf`."""
-        if path not in self.partial:
+        done, total = self.partial.get(path), self.pages.get(path)
+        if not done:
             return f"still reading {display_path(path)}"
-        total = self.pages.get(path)
-        return f"page {self.partial[path]}{f'/{total}' if total else ''} of {display_path(path)}"
+        return f"page {done}{f'/{total}' if total else ''} of {display_path(path)}"
 
     def _done_pages(self) -> int:
-        return self.done_pages + sum(self.partial.values())
+        with self.lock:                              # the importer's polling thread writes `partial`
+            return self.done_pages + sum(self.partial.values())
 
     def _line(self, text: str) -> None:
         self.last_line = time.monotonic()
@@ -117,8 +118,8 @@ class IngestProgress:
         names = list(self.reading)
         if len(names) != 1:
             return f"{len(names)} files" if names else ""
-        name = display_path(names[0]).rsplit("/", 1)[-1]
-        return f"{name} p{self.partial[names[0]]}" if names[0] in self.partial else name
+        name, done = display_path(names[0]).rsplit("/", 1)[-1], self.partial.get(names[0])
+        return f"{name} p{done}" if done else name
 
 
 def _duration(seconds: float) -> str:
