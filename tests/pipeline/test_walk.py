@@ -215,3 +215,16 @@ def test_a_huge_file_is_named_as_too_slow_to_read_and_the_batch_goes_on(env, tmp
     assert result.exit_code == 1, result.output                 # named before a byte of it is read
     assert (f"Error: {huge}: needed more than the memory ceiling per document: the file is 20480 MB, "
             "over the ceiling of 4096 MB (--max-memory-mb)") in result.stderr
+
+
+def test_a_folder_of_page_images_is_hashed_under_the_time_limit_too(tmp_path):
+    from errors import DocumentTooSlow
+    from pipeline.importer import digest_of
+    folder = tmp_path / "2025-06"
+    folder.mkdir()
+    page = folder / "page1.png"
+    page.write_bytes(b"\x89PNG\r\n\x1a\n")                 # a page image by its head, 20 GB long
+    os.truncate(page, 20 << 30)
+    with pytest.raises(DocumentTooSlow, match=r"0\.5 s reading its 20\.0 GB to compute its hash") as err:
+        digest_of(folder, within=0.5)
+    assert err.value.path == folder                          # the document named, not its page
