@@ -1,4 +1,5 @@
-"""Counts per month read from the count tables that triggers keep on every write (schema v9).
+"""Counts per month (schema v9) and per issue (v10) read from the count tables that triggers
+keep on every write.
 
 A date window cuts whole months out of the count tables; a month cut in part (`--since
 2025-06-15`) is counted from the articles themselves, so every answer equals a GROUP BY over
@@ -119,3 +120,42 @@ def mentions_per_month(conn, label: str | None, start: str | None,
                 f" GROUP BY 1, 2", (lo, hi, *picked)):
             out[(month, lab)] = out.get((month, lab), 0) + n
     return out
+
+
+def _dates(start: str | None, end: str | None) -> tuple[str, list]:
+    """SQL for count rows dated between two dates (inclusive; None: open)."""
+    clauses, params = ["1"], []
+    if start:
+        clauses.append("date >= ?")
+        params.append(start)
+    if end:
+        clauses.append("date <= ?")
+        params.append(end)
+    return " AND ".join(clauses), params
+
+
+def articles_per_issue(conn, start: str | None, end: str | None) -> dict[str, int]:
+    """Dated articles per issue in the window; issues without any are absent."""
+    where, params = _dates(start, end)
+    return dict(conn.execute(f"SELECT issue_id, SUM(n) FROM issue_articles WHERE {where}"
+                             " GROUP BY issue_id", params).fetchall())
+
+
+def tags_per_issue(conn, kind: str, label: str | None, start: str | None,
+                   end: str | None) -> dict[tuple[str, str], int]:
+    """Articles tagged with each label of `kind` (or one label) per issue: (issue, label) -> n."""
+    where, params = _dates(start, end)
+    one, picked = (" AND label = ?", [kind, label]) if label else ("", [kind])
+    return {(issue, lab): n for issue, lab, n in conn.execute(
+        f"SELECT issue_id, label, SUM(n) FROM issue_tags WHERE kind = ?{one} AND {where}"
+        " GROUP BY label, issue_id", [*picked, *params])}
+
+
+def mentions_per_issue(conn, label: str | None, start: str | None,
+                       end: str | None) -> dict[tuple[str, str], int]:
+    """Articles that name each company (or one) in any role per issue: (issue, label) -> n."""
+    where, params = _dates(start, end)
+    one, picked = (" AND label = ?", [label]) if label else ("", [])
+    return {(issue, lab): n for issue, lab, n in conn.execute(
+        f"SELECT issue_id, label, SUM(n) FROM issue_mentions WHERE 1{one} AND {where}"
+        " GROUP BY label, issue_id", [*picked, *params])}
