@@ -1,6 +1,8 @@
 """Benchmark a bulk import: an archive of generated issues imported with 1 and 2 workers.
 
-    python -m bench bulk [--issues 500 --scans 20]
+    python -m bench bulk [--issues 500 --scans 20] [--folder DIR]
+
+DIR/archive is generated once and reused: a later run with fewer --issues imports its first ones.
 
 Goals (issue 19): `--jobs 2` >= 1.7x `--jobs 1` on the text archive, and not slower on 10 files.
 """
@@ -91,16 +93,18 @@ def bench_bulk(issues: int = 500, scans: int = 20, folder: str | None = None) ->
     models_dir = folder / "models"
     if not models_dir.exists():
         train_models(ROOT / "models" / "data", models_dir)
-    env = {**os.environ, "JIANBAO_MODELS": str(models_dir), "JIANBAO_HOME": str(folder / "home")}
-    text_files = sorted(p for p in archive.rglob("*.pdf") if "scans" not in p.parts)
+    from bench.startup import user_env
+    env = {**user_env(folder), "JIANBAO_MODELS": str(models_dir), "JIANBAO_HOME": str(folder / "home")}
+    # an archive built before for more issues serves a smaller run: its first `issues` (by date)
+    text_files = sorted(p for p in archive.rglob("*.pdf") if "scans" not in p.parts)[:issues]
     pages, raw_s = _raw_pdfplumber(text_files)
-    out = {"issues": issues, "scans": scans, "text_pages": pages,
+    out = {"issues": len(text_files), "scans": scans, "text_pages": pages,
            "raw_pdfplumber_pages_per_s": round(pages / raw_s, 1)}
     # text PDFs and scans apart. pdfplumber runs on one thread, so `--jobs 1` on text PDFs is the
     # one-core baseline. One OCR process already runs onnxruntime on every core, so for scans the
     # one-core baseline is `--jobs 1` pinned to one CPU with one OCR thread, measured beside the
     # default `--jobs 1` (all cores inside one OCR process) and `--jobs 2`.
-    text = sorted(p for p in archive.iterdir() if p.name != "scans")
+    text = text_files
     scan_dir = [archive / "scans"] if (archive / "scans").exists() else []
     runs = [("text", text, 1, False), ("text", text, 2, False)]
     if scan_dir:
