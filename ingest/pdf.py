@@ -131,8 +131,9 @@ class _Plumber:
             self.doc.close()
 
 
-def read_pdf_pages(path: str | Path) -> list[Page | None]:
-    """Text pages of a PDF; None for a page with no usable text layer (a scan: OCR it)."""
+def read_pdf_pages(path: str | Path, first: int | None = None) -> list[Page | None]:
+    """Text pages of a PDF (its `first` pages only, when given); None for a page with no usable
+    text layer (a scan: OCR it)."""
     path = Path(path)
     plumber = _Plumber(path)
     if path.exists():
@@ -145,7 +146,7 @@ def read_pdf_pages(path: str | Path) -> list[Page | None]:
         count = len(pdfium) if pdfium is not None else plumber.count()
         if not count:
             raise EmptyDocument(path)
-        return [_read_page(pdfium, plumber, i) for i in range(count)]
+        return [_read_page(pdfium, plumber, i) for i in range(count if first is None else min(first, count))]
     finally:
         plumber.close()
         if pdfium is not None:
