@@ -71,7 +71,7 @@ def test_the_memory_ceiling_holds_with_one_job_and_says_so(tmp_path):
 def test_a_worker_that_aborts_under_the_ceiling_is_the_ceiling_not_a_bug():
     from joblib.externals.loky.process_executor import TerminatedWorkerError
 
-    from pipeline.importer import _death
+    from pipeline.pool import _death
     job = Job("/archive/x.pdf", "x", limits=Limits(120, 900))
     aborted = TerminatedWorkerError("The exit codes of the workers are {SIGABRT(-6)}")
     assert isinstance(_death(job, aborted), DocumentTooLarge)
