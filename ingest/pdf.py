@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from errors import EmptyDocument, UnreadablePDF
+from errors import EmptyDocument, EncryptedPDF, UnreadablePDF
 from ingest.document import BBox, Grid, Page
 from ingest.layout import Glyph, boxes_to_rules, glyphs_to_lines
 from ingest.pdfium_reader import PdfiumDocument, PdfiumPage, pdf_page_count  # noqa: F401
@@ -129,6 +129,25 @@ class _Plumber:
     def close(self) -> None:
         if self.doc is not None:
             self.doc.close()
+
+
+def first_page_reads(path: str | Path) -> bool:
+    """Whether page 1 of a PDF has a text layer that decodes, from pypdfium2's text of it alone
+    (no glyph boxes, drawings or tables): the scan probe's question about every text PDF of a bulk
+    import. False when unsure: the probe then reads the page in full."""
+    path = Path(path)
+    if path.exists():
+        check_inflation(path)     # pdfium aborts where a ceiling refuses it memory
+    try:
+        pdfium = PdfiumDocument(path)
+    except (UnreadablePDF, EncryptedPDF):
+        return False
+    try:
+        return len(pdfium) > 0 and not is_garbled(pdfium.page_text(0))
+    except Exception:             # pdfium's errors carry no type; the full read names the problem
+        return False
+    finally:
+        pdfium.close()
 
 
 def read_pdf_pages(path: str | Path, first: int | None = None) -> list[Page | None]:

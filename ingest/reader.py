@@ -164,8 +164,11 @@ def probe_scan(path: str | Path, ocr: str = "auto", ocr_threads: "OcrOptions | i
     elif file_kind(path) in IMAGE_KINDS:
         return None                                  # one image: the probe would be the parse
     else:
-        # page 1 alone: a text PDF is then parsed once, by parse_file (reading every page here
-        # parsed each text PDF of a bulk import twice once the corpus held a text issue)
+        # page 1 alone, its text first: a text PDF is then parsed once, by parse_file (reading
+        # every page here parsed each text PDF of a bulk import twice once the corpus held a text issue)
+        from ingest.pdf import first_page_reads
+        if ocr != "always" and first_page_reads(path):
+            return None
         text_pages = read_pdf_pages(path, first=1)
         if not text_pages or (text_pages[0] is not None and ocr != "always"):
             return None

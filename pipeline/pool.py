@@ -17,7 +17,7 @@ from typing import Callable, Iterator
 from errors import UsageError, WorkerDied
 from pipeline.worker import Job, Parsed, init_worker, too_large, work
 
-AHEAD = 2      # documents handed to each worker at a time: one read, one waiting (none idle between)
+AHEAD = 3      # documents handed to each worker at a time: one read, two waiting while this process reads one
 
 
 def run_jobs(jobs: list[Job], n_jobs: int = 1, scheduler: str | None = None,
