@@ -66,7 +66,8 @@ class _Updated(list):
 def _shared(jobs: list[Job], n_jobs: int, update: Callable[[Job], Job]) -> Iterator[Parsed]:
     """Read the jobs here and on `n_jobs - 1` workers. Workers are handed jobs once one has
     started (a probe job returns: a job handed to a worker still starting waited for it while this
-    process could have read it), each at most AHEAD and never more than their share of what is
+    process could have read it), each at most AHEAD (one near the end, so this process does not
+    wait long for a slower worker's last ones) and never more than their share of what is
     left; this process reads the next job whenever it is free, in a memory budget as with one job
     (`Job.isolated` False), and hands on the workers' results between its own. When a worker dies,
     each job its pool held is read again alone (the one that killed it is named) and a new pool
@@ -80,7 +81,8 @@ def _shared(jobs: list[Job], n_jobs: int, update: Callable[[Job], Job]) -> Itera
     try:
         while todo or running:
             share = (len(todo) + len(running)) * workers // n_jobs
-            while ready.done() and todo and len(running) < min(AHEAD * workers, share):
+            ahead = AHEAD if len(todo) > AHEAD * n_jobs else 1     # near the end: one at a time
+            while ready.done() and todo and len(running) < min(ahead * workers, share):
                 job = replace(update(todo.popleft()), isolated=True)
                 running[pools[-1].submit(work, job)] = (job, pools[-1])
             done = [f for f in running if f.done()]
