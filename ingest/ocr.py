@@ -23,6 +23,7 @@ from ingest.ocr_lines import boxes_to_lines, rules_to_points, turn_frame, unpad,
 from ingest.ocr_options import MIN_SCORE, OcrOptions, as_options
 from ingest import ocr_page, ocr_read
 from ingest.ocr_sources import iter_frames, iter_pdf_images
+from ingest.page_progress import pages_done
 
 __all__ = ["OcrOptions", "engine", "ocr_image", "ocr_pdf_pages", "ocr_image_files"]
 
@@ -233,6 +234,7 @@ def ocr_pdf_pages(path: str | Path, indices: list[int],
             pages.append(Page(index + 1, width, height, (), (), "ocr"))
         else:
             pages.append(ocr_image(img, dpi, index + 1, path, options))
+        pages_done(1)
     return pages
 
 
@@ -246,4 +248,5 @@ def ocr_image_files(paths, threads: OcrOptions | int | None = None) -> list[Page
     for path in paths:
         for arr, dpi in iter_frames(path):
             pages.append(ocr_image(arr, dpi, len(pages) + 1, path, options))
+            pages_done(1)
     return pages

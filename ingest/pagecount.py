@@ -2,12 +2,16 @@
 
 A PDF's page count comes from pdfium's page tree, an image's from its header (TIFF frames), a
 folder of page images is its images. Anything unreadable counts as None: the parse that follows
-names the problem.
+names the problem. So does a PDF over COUNT_MAX_BYTES: it is counted in the importing process,
+before any time limit applies, and pdfium scans a broken file whole to rebuild its cross-reference
+table (measured: 4.3 s for 2 GB of zeros after `%PDF-1.7`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+COUNT_MAX_BYTES = 512 << 20     # a bulletin is a few MB; a 200-page 600 dpi scan a few hundred
 
 
 def count_pages(path: str | Path) -> int | None:
@@ -18,6 +22,8 @@ def count_pages(path: str | Path) -> int | None:
         if path.is_dir():
             return len(page_images(path)) or None
         kind = file_kind(path)
+        if kind == "pdf" and path.stat().st_size > COUNT_MAX_BYTES:
+            return None
         return _pdf_pages(path) if kind == "pdf" else _image_pages(path) if kind in IMAGE_KINDS else None
     except Exception:          # any library's failure on a bad file: the parse will name it
         return None

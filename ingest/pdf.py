@@ -14,6 +14,7 @@ see `ingest.text.garbled_share`) is marked for OCR by the caller.
 
 from __future__ import annotations
 
+import mmap
 import re
 from pathlib import Path
 
@@ -131,6 +132,23 @@ class _Plumber:
             self.doc.close()
 
 
+OBJECT = re.compile(rb"\d+\s+\d+\s+obj\b")
+
+
+def has_pdf_objects(path: Path) -> bool:
+    """Does the file hold at least one `N G obj`? A file pypdfium2 cannot open is given to
+    pdfminer, whose repair reads every byte in Python (minutes for 50 MB of junk after a %PDF
+    header); without one object there is nothing to repair. A byte scan: 50 MB in about 0.1 s."""
+    try:
+        with open(path, "rb") as handle:
+            if not handle.seek(0, 2):
+                return False
+            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                return OBJECT.search(data) is not None
+    except (OSError, ValueError):
+        return True               # let the readers name the problem
+
+
 def first_page_reads(path: str | Path) -> bool:
     """Whether page 1 of a PDF has a text layer that decodes, from pypdfium2's text of it alone
     (no glyph boxes, drawings or tables): the scan probe's question about every text PDF of a bulk
@@ -160,6 +178,8 @@ def read_pdf_pages(path: str | Path, first: int | None = None) -> list[Page | No
     try:
         pdfium = PdfiumDocument(path)
     except UnreadablePDF:
+        if not has_pdf_objects(path):
+            raise                 # nothing pdfminer's repair could find: it would scan for minutes
         pdfium = None             # pdfplumber reads it, or names the problem as it always has
     try:
         count = len(pdfium) if pdfium is not None else plumber.count()

@@ -100,7 +100,7 @@ class PdfiumDocument:
         except pdfium.PdfiumError as exc:
             if "password" in str(exc).lower():
                 raise EncryptedPDF(self.path) from exc
-            raise UnreadablePDF(self.path, str(exc)[:200]) from exc
+            raise UnreadablePDF(self.path, str(exc)[:200].rstrip(".")) from exc
         self.api = _Api()
         self.fonts: dict[int, tuple[float, bool]] = {}
         self.widths: dict[int, dict[str, float]] = {}

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ingest.document import Bulletin, IngestWarning, Page, SourceInfo
-from errors import (InvalidValue, EmptyDocument, MissingFile, NoTextFound, NoTextLayer, UnreadableFile,
-                           UnsupportedFile)
+from errors import (DocumentTooSlow, InvalidValue, EmptyDocument, MissingFile, NoTextFound, NoTextLayer,
+                    UnreadableFile, UnsupportedFile)
+from ingest.page_progress import pages_done
 from ingest.pdf import read_pdf_pages
 
 if TYPE_CHECKING:
@@ -61,20 +63,43 @@ def file_kind(path: Path) -> str:
     return kind
 
 
-def sha256_file(path: Path) -> str:
-    """The file's identity; a missing or unreadable file is an IngestError naming it."""
+def sha256_file(path: Path, within: float | None = None) -> str:
+    """The file's identity; a missing or unreadable file is an IngestError naming it. With
+    `within` (seconds, the time limit per document) a file that takes longer to read whole
+    (20 GB, a stalled mount) is DocumentTooSlow instead of holding up the batch."""
     digest = hashlib.sha256()
+    _hash_into(digest, path, _deadline(within), path)
+    return digest.hexdigest()
+
+
+HASH_BLOCK = 1 << 20     # the clock is read after each MiB: about 10 ms of hashing on a loaded core
+
+
+def _deadline(within: float | None) -> tuple[float, float] | None:
+    return None if not within else (time.monotonic() + within, within)
+
+
+def _hash_into(digest, path: Path, deadline: tuple[float, float] | None, where: Path) -> None:
+    """Add the file's bytes to `digest`, in blocks, stopping with DocumentTooSlow (naming
+    `where`: the document) past the deadline."""
     try:
         with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
+            for block in iter(lambda: fh.read(HASH_BLOCK), b""):
                 digest.update(block)
+                if deadline and time.monotonic() > deadline[0]:
+                    raise DocumentTooSlow(where, f"{deadline[1]:g} s reading its "
+                                                 f"{_size(path)} to compute its hash")
     except FileNotFoundError as exc:
         raise MissingFile(path) from exc
     except IsADirectoryError as exc:
         raise UnsupportedFile(path, "a folder that does not hold page images only") from exc
     except OSError as exc:
         raise UnreadableFile(path, exc.strerror or str(exc)) from exc
-    return digest.hexdigest()
+
+
+def _size(path: Path) -> str:
+    size = path.stat().st_size
+    return f"{size / 2**30:.1f} GB" if size >= 2**30 else f"{size / 2**20:.0f} MB"
 
 
 def natural_key(path: Path) -> list:
@@ -83,19 +108,28 @@ def natural_key(path: Path) -> list:
 
 
 def page_images(folder: Path) -> list[Path]:
-    """The page images of a folder holding only images (one scanned issue), in natural order."""
+    """The page images of a folder holding only images (one scanned issue), in natural order
+    (each sniffed from its first 16 bytes)."""
     files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
-    kinds = {p: sniff(p.open("rb").read(16)) for p in files}
+    kinds = {p: sniff(_head(p, 16)) for p in files}
     if not files or any(kinds[p] not in IMAGE_KINDS for p in files):
         return []
     return sorted(files, key=natural_key)
 
 
-def folder_digest(images: list[Path]) -> str:
-    """A folder of page images is identified by its images' names and contents."""
-    digest = hashlib.sha256()
+def _head(path: Path, size: int) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(size)
+
+
+def folder_digest(images: list[Path], within: float | None = None, folder: Path | None = None) -> str:
+    """A folder of page images is identified by its images' names and contents (all read
+    `within` seconds, else DocumentTooSlow naming `folder`)."""
+    digest, deadline = hashlib.sha256(), _deadline(within)
     for image in images:
-        digest.update(image.name.encode() + b"\0" + sha256_file(image).encode())
+        one = hashlib.sha256()
+        _hash_into(one, image, deadline, folder or image)
+        digest.update(image.name.encode() + b"\0" + one.hexdigest().encode())
     return digest.hexdigest()
 
 
@@ -130,6 +164,7 @@ def read_pages(path: Path, ocr: str = "auto", ocr_threads: int | None = None,
                                    "page skipped: no text layer that decodes (an image, or mojibake), OCR off")
                      for i in todo]
         todo = []
+    pages_done(len(text_pages) - len(todo))           # read at once; OCR'd pages are told one by one
     pages = [page for page in text_pages if page is not None and page.number - 1 not in todo]
     if todo:
         from ingest.ocr import ocr_pdf_pages    # deferred: loading the OCR models takes a second

@@ -9,6 +9,7 @@ is inflated 1 MB at a time and thrown away, so the measure itself needs no memor
 
 from __future__ import annotations
 
+import mmap
 import re
 import resource
 import zlib
@@ -22,7 +23,7 @@ STEP = 1 << 20
 FLOOR = 256 << 20         # a bulletin's streams inflate to 1-5 MB, a 700-page report's to ~100
 
 
-def inflated_bytes(data: bytes, stop_after: int) -> int:
+def inflated_bytes(data: bytes | mmap.mmap, stop_after: int) -> int:
     """Bytes the Flate streams of a PDF (images aside) inflate to, counting stops past
     `stop_after`; a stream that does not inflate (another filter) counts for nothing."""
     total = 0
@@ -90,5 +91,11 @@ def check_inflation(path: Path) -> None:
     if room is None:
         return
     cap = max(room // 2, FLOOR)
-    if inflated_bytes(path.read_bytes(), cap) > cap:
-        raise MemoryError(f"{path}: its streams inflate past the memory ceiling")
+    size = path.stat().st_size
+    if size > room:                 # no bulletin is that big; reading it would need it all
+        raise MemoryError(f"{path}: {size >> 20} MB, larger than the memory ceiling")
+    if not size:
+        return
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        if inflated_bytes(data, cap) > cap:   # mapped, not read: a 2 GB file took 2 GB of RSS
+            raise MemoryError(f"{path}: its streams inflate past the memory ceiling")

@@ -1,9 +1,11 @@
 """Progress and summary of an import on stderr.
 
 On a terminal: one bar in pages (counted before the run, so it has a total and an ETA) with the
-files done of all planned and the file being read. Not on a terminal (piped to a log): one plain
-line per file with the running totals and ETA, and a line every HEARTBEAT seconds while a long
-document (a scan being OCR'd) is still being read, so a log never goes quiet for minutes.
+files done of all planned and the file being read; it moves page by page inside a long scan (the
+importer tells `pages_read` as OCR finishes each page). Not on a terminal (piped to a log): one
+plain line per file with the running totals and ETA, and a line every HEARTBEAT seconds while a
+long document (a scan being OCR'd) is still being read, saying which page it is on, so a log
+never goes quiet for minutes.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ HEARTBEAT = 30.0        # seconds of silence after which a log gets a "still rea
 
 
 class IngestProgress:
-    """The callback `import_paths` takes: `planned(files, pages_by_path)`, `started(path)`, then
-    a call per finished file `(path, outcome, report)`."""
+    """The callback `import_paths` takes: `planned(files, pages_by_path)`, `started(path)`,
+    `pages_read(path, pages)` while a file is read (from the importer's polling thread), then a
+    call per finished file `(path, outcome, report)`."""
 
     def __init__(self, console, bar: Progress | None):
         self.console, self.bar = console, bar
@@ -32,6 +35,7 @@ class IngestProgress:
         self.pages: dict[str, int] = {}
         self.files = self.done_files = self.done_pages = 0
         self.reading: dict[str, float] = {}
+        self.partial: dict[str, int] = {}        # pages read so far of the files being read
         self.started_at = self.last_line = time.monotonic()
         self.lock = threading.Lock()
 
@@ -48,16 +52,29 @@ class IngestProgress:
         if self.bar:
             self.bar.update(self.task, current=self._current())
 
+    def pages_read(self, path: str, pages: int) -> None:
+        """`pages` of `path` are read (it is still being read): the bar and the counts move."""
+        with self.lock:
+            if path not in self.reading:
+                return                               # finished meanwhile: its file count holds
+            if pages:
+                self.partial[path] = min(pages, self.pages.get(path) or pages)
+            else:                                    # started (or started again: a retry)
+                self.partial.pop(path, None)
+        if self.bar:
+            self.bar.update(self.task, completed=self._done_pages(), current=self._current())
+
     def __call__(self, path, outcome, report) -> None:
         status = getattr(outcome, "status", "failed")
         planned = path in self.pages
         with self.lock:
             self.reading.pop(path, None)
+            self.partial.pop(path, None)
             if planned:
                 self.done_files += 1
                 self.done_pages += self.pages[path]
         if self.bar:
-            self.bar.update(self.task, completed=self.done_pages, files=self._files(), current=self._current())
+            self.bar.update(self.task, completed=self._done_pages(), files=self._files(), current=self._current())
         else:
             self._line(f"[{self._files()}, {self._pages()}{self._eta()}] {status:9} {display_path(path)}")
 
@@ -67,9 +84,20 @@ class IngestProgress:
             reading = dict(self.reading)
         if self.bar or not reading or time.monotonic() - self.last_line < HEARTBEAT:
             return
-        path, since = min(reading.items(), key=lambda item: item[1])
-        self._line(f"[{self._files()}, {self._pages()}{self._eta()}] still reading {display_path(path)} "
+        path, since = min(reading.items(), key=lambda item: (item[0] not in self.partial, item[1]))
+        self._line(f"[{self._files()}, {self._pages()}{self._eta()}] {self._reading(path)} "
                    f"({time.monotonic() - since:.0f} s)")
+
+    def _reading(self, path: str) -> str:
+        """`page 3/20 of scan.pdf` once pages of it are read, else `still reading scan.pdf`."""
+        done, total = self.partial.get(path), self.pages.get(path)
+        if not done:
+            return f"still reading {display_path(path)}"
+        return f"page {done}{f'/{total}' if total else ''} of {display_path(path)}"
+
+    def _done_pages(self) -> int:
+        with self.lock:                              # the importer's polling thread writes `partial`
+            return self.done_pages + sum(self.partial.values())
 
     def _line(self, text: str) -> None:
         self.last_line = time.monotonic()
@@ -80,18 +108,20 @@ class IngestProgress:
 
     def _pages(self) -> str:
         total = sum(self.pages.values())
-        return f"pages {self.done_pages}/{total}" if total else f"pages {self.done_pages}"
+        return f"pages {self._done_pages()}/{total}" if total else f"pages {self._done_pages()}"
 
     def _eta(self) -> str:
-        total, elapsed = sum(self.pages.values()), time.monotonic() - self.started_at
-        if not self.done_pages or not total or self.done_pages >= total:
+        total, elapsed, done = sum(self.pages.values()), time.monotonic() - self.started_at, self._done_pages()
+        if not done or not total or done >= total:
             return ""
-        return f", ETA {_duration(elapsed / self.done_pages * (total - self.done_pages))}"
+        return f", ETA {_duration(elapsed / done * (total - done))}"
 
     def _current(self) -> str:
         names = list(self.reading)
-        return "" if not names else display_path(names[0]).rsplit("/", 1)[-1] if len(names) == 1 \
-            else f"{len(names)} files"
+        if len(names) != 1:
+            return f"{len(names)} files" if names else ""
+        name, done = display_path(names[0]).rsplit("/", 1)[-1], self.partial.get(names[0])
+        return f"{name} p{done}" if done else name
 
 
 def _duration(seconds: float) -> str:

@@ -48,9 +48,11 @@ class Prepared:
 HEADLINE_MAX = 40           # characters: a first line this short, not ending a sentence, is a headline
 HEADLINE_LOOK = 6           # lines of a web page's top searched for the headline
 LABEL_MAX = 7               # characters: a line this short before a headline is a column label (科技信息)
-# the lines a web page puts above its headline: breadcrumbs, source, date and editor lines, tools
+# the lines a web page puts above its headline: breadcrumbs, source, date and editor lines, tools,
+# and a newspaper's byline (记者 X 通讯员 Y) opening the text
 PAGE_CHROME = re.compile(r"当前位置|您的位置|现在位置|所在位置|首页\s*[>＞»/]|欢迎访问|来源[:：]|來源[:：]|"
-                         r"发布时间|發布時間|日期[:：]|责任编辑|責任編輯|编辑[:：]|浏览|字号|分享到|打印本页|关闭窗口")
+                         r"发布时间|發布時間|日期[:：]|责任编辑|責任編輯|编辑[:：]|浏览|字号|分享到|打印本页|关闭窗口|"
+                         r"^\s*[（(]?\s*(?:本报)?(?:记者|記者|通讯员|通訊員)(?!节|節)")   # a byline
 
 
 def split_headline(text: str) -> tuple[str, str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +32,7 @@ class Company:
     aliases: tuple[str, ...]
     clashes: tuple[str, ...] = ()
     since: tuple[tuple[str, int], ...] = ()    # (alias, first year it names this firm)
+    clash_patterns: tuple[str, ...] = ()      # regular expressions of clash names that depend on context
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +153,13 @@ def _company(entry: dict) -> Company:
     """One [[companies]] table; the company's own name is always an alias."""
     aliases = tuple(dict.fromkeys((*entry.get("aliases", ()), entry["name"])))
     since = tuple((alias, int(year)) for alias, year in entry.get("since", {}).items())
-    return Company(entry["key"], entry["name"], aliases, tuple(entry.get("not", ())), since)
+    patterns = tuple(entry.get("not_patterns", ()))
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"not_patterns: {pattern!r}: {exc}") from exc   # a malformed entry
+    return Company(entry["key"], entry["name"], aliases, tuple(entry.get("not", ())), since, patterns)
 
 
 def _check(taxonomy: Taxonomy, where: str) -> None:

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from corpus.store import AddResult, Corpus
-from errors import Interrupted, JianbaoError, NotARegularFile, UnreadableFile, display_path
+from errors import DocumentTooLarge, Interrupted, JianbaoError, NotARegularFile, UnreadableFile, display_path
 from ingest.reader import file_kind, folder_digest, page_images, sha256_file
+from pipeline.page_watch import PageWatch
 from pipeline.pool import run_jobs
 from pipeline.worker import Job, Limits, Parsed
 
@@ -141,15 +142,32 @@ def _check_regular(path: Path) -> None:
         raise NotARegularFile(path)
 
 
-def digest_of(path: Path) -> str:
-    return folder_digest(page_images(path)) if path.is_dir() else sha256_file(path)
+def _check_size(path: Path, memory_mb: int | None) -> None:
+    """Refuse, before reading it, a file larger than the memory a document may use: a reader
+    may hold it whole (pdfminer does, looking for the cross-reference table of a broken PDF), and
+    the worker would refuse it anyway (ingest.streams), after minutes of hashing 20 GB."""
+    if not memory_mb or not path.is_file():
+        return
+    size = path.stat().st_size
+    if size > memory_mb << 20:
+        raise DocumentTooLarge(path, f"the file is {size >> 20} MB, over the ceiling of {memory_mb} MB "
+                                     "(--max-memory-mb)")
 
 
-def _prepare(corpus: Corpus, path: Path, report: ImportReport, make_job) -> Job | None:
-    """Skip what is stored already; name what cannot even be hashed; else a job."""
+def digest_of(path: Path, within: float | None = None) -> str:
+    """The document's identity, read within `within` seconds (the time limit per document: a
+    20 GB file is named as too slow instead of holding up the batch before any limit applies)."""
+    return folder_digest(page_images(path), within, path) if path.is_dir() else sha256_file(path, within)
+
+
+def _prepare(corpus: Corpus, path: Path, report: ImportReport, make_job,
+             limits: Limits = Limits(None, None)) -> Job | None:
+    """Skip what is stored already; name what cannot even be hashed (within the time limit, and
+    under the memory ceiling); else a job."""
     try:
         _check_regular(path)
-        digest = digest_of(path)
+        _check_size(path, limits.sized(1).memory_mb)
+        digest = digest_of(path, limits.seconds)
     except (OSError, JianbaoError) as exc:
         error = exc if isinstance(exc, JianbaoError) else UnreadableFile(path, exc.strerror or str(exc))
         report.failures.append(Failure.of(error, path))
@@ -231,7 +249,7 @@ def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | 
     try:
         todo = []
         for path in iter_inputs(paths, image_folders, skipped=report.skipped):
-            job = _prepare(corpus, path, report, lambda p, d: Job(p, d))
+            job = _prepare(corpus, path, report, lambda p, d: Job(p, d), limits)
             if job is None:
                 progress and progress(str(path), (report.failures or report.results)[-1], report)
             else:
@@ -245,9 +263,11 @@ def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | 
         def update(job: Job) -> Job:
             getattr(progress, "started", None) and progress.started(job.path)
             return replace(job, known_issues=corpus.text_issues())
-        for parsed in run_jobs(todo, n_jobs, scheduler, update=update):
-            outcome = _store(corpus, parsed, report, on_error)
-            progress and progress(parsed.path, outcome, report)
+        with PageWatch(None if scheduler else getattr(progress, "pages_read", None)) as watch:
+            for parsed in run_jobs([watch.attach(job) for job in todo], n_jobs, scheduler, update=update):
+                watch.finished(parsed.path)
+                outcome = _store(corpus, parsed, report, on_error)
+                progress and progress(parsed.path, outcome, report)
     except KeyboardInterrupt:
         corpus.finish_run(report.run_id, report.counts, state="interrupted")
         raise Interrupted(f"interrupted: {report.counts['imported']} file(s) imported in this run;"

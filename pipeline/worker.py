@@ -52,6 +52,7 @@ class Job:
     series: tuple[str, ...] = ()     # masthead names the user configured (Settings.series)
     ocr_engine: str | None = None    # the OCR inference engine (None: ingest's default)
     known_issues: frozenset = frozenset()   # issues stored from a text PDF: a scan of one is a duplicate
+    pages_file: str | None = None    # a byte is appended per page read (pipeline/page_watch.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,14 +188,33 @@ def work(job: Job) -> Parsed:
 
 
 def _parse_and_tag(job: Job, started: float) -> Parsed:
+    from ingest.page_progress import on_pages_done
     from ingest.reader import parse_file
     duplicate = _known_scan(job)
     if duplicate:
         return Parsed(job.path, job.digest, duplicate_of=duplicate, seconds=time.perf_counter() - started)
-    bulletin = parse_file(job.path, ocr=job.ocr, ocr_threads=_ocr_options(job), series=job.series)
+    with on_pages_done(_pages_to(job.pages_file)):
+        bulletin = parse_file(job.path, ocr=job.ocr, ocr_threads=_ocr_options(job), series=job.series)
     tags = tuple(_tagger(job.models_dir)(bulletin)) if job.models_dir else None
     return Parsed(job.path, job.digest, bulletin, tags, pages=bulletin.source.n_pages,
                   seconds=time.perf_counter() - started, segments=search_segments(bulletin))
+
+
+def _pages_to(pages_file: str | None):
+    """A listener appending a byte per page read to `pages_file` (started empty: a retried
+    document counts from 0), or None. Progress never fails a document: write errors are ignored."""
+    if pages_file is None or not _append(pages_file, b"", "wb"):
+        return None
+    return lambda n: _append(pages_file, b"." * n)
+
+
+def _append(path: str, data: bytes, mode: str = "ab") -> bool:
+    try:
+        with open(path, mode) as fh:
+            fh.write(data)
+        return True
+    except OSError:
+        return False
 
 
 def too_large(job: Job) -> DocumentTooLarge:

@@ -79,6 +79,23 @@ def test_undecodable_cff_text_layer_is_read_through_pdfium(rendered):
     assert parse_file(path).articles[0].title == golden("2025-06")["articles"][0]["title"]
 
 
+def test_junk_after_a_pdf_header_is_refused_without_pdfminers_repair(tmp_path):
+    # pypdfium2 cannot open it and it holds no `N G obj` for pdfminer to recover: pdfminer's
+    # repair would read every byte in Python (minutes for tens of MB), so pdfium's reason stands
+    from errors import UnreadablePDF
+    from ingest.pdf import has_pdf_objects, read_pdf_pages
+
+    junk = tmp_path / "junk.pdf"
+    junk.write_bytes(b"%PDF-1.4\n" + b"\0" * (8 << 20))
+    assert not has_pdf_objects(junk)
+    with pytest.raises(UnreadablePDF, match="PDFium"):
+        read_pdf_pages(junk)
+    assert has_pdf_objects(next(ROOT.glob("examples/*.pdf")))
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    assert not has_pdf_objects(empty)
+
+
 def test_page_one_reads_from_its_text_alone_for_text_pdfs_only(tmp_path):
     """The scan probe asks this of every text PDF of a bulk import (instead of reading page 1 in
     full); a scan, a broken file or an encrypted one says no, and the probe then reads the page."""

@@ -121,8 +121,11 @@ def test_best_express_is_jt_only_from_2021(full, year, expected):
     assert {m.company for m in mentions_of(full, "", text)} == expected
 
 
-def test_an_undated_article_keeps_the_present_owner(full):
-    assert {m.company for m in mentions_of(full, "", "百世快递的网点开始代收村民包裹。")} == {"jt"}
+def test_an_undated_article_names_the_old_firm(full):
+    # the brand was retired after the merger: an article that names 百世 and no year is older
+    assert {m.company for m in mentions_of(full, "", "百世快递的网点开始代收村民包裹。")} == set()
+    dated = "发布时间：08.11.2022 09:30\n百世快递的网点开始代收村民包裹。"
+    assert {m.company for m in mentions_of(full, "", dated)} == {"jt"}
 
 
 def test_the_latest_year_an_article_names():
@@ -130,3 +133,41 @@ def test_the_latest_year_an_article_names():
 
     assert text_to_latest_year("2019年总结，2021-03起执行，共1998件") == 2021
     assert text_to_latest_year("共计2020件快递") is None
+    assert text_to_latest_year("发布于 13.03.2020 20:40，版本1.2.2019") == 2020
+
+
+def test_a_quoted_group_name_shares_the_fate_of_its_list(full):
+    # the group name sits in quotes inside a list of inspected firms: each member is inspected
+    tags = full.tag("区检察院走访寄递企业",
+                    "3月8日，区检察院联合区商务局深入辖区“四通一达”、京东、顺丰等快递企业的分拣中心实地检查，"
+                    "了解收寄验视和从业人员管理情况。")
+    assert {"sto", "zto", "yto", "yunda", "jd", "sf"} <= set(tags.selected_companies)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("应急管理站检查了邮政快递营业网点和分拣场所20个", []),             # the industry qualifies a noun
+    ("推动邮政快递低空物流设施建设", []),
+    ("工会先后走访了韵达、中通、邮政快递以及两家物流企业", ["china_post", "yunda", "zto"]),   # a firm of a list
+    ("中国邮政快递包裹在村口驿站集中存放", ["china_post"]),
+])
+def test_postal_and_express_is_the_industry_unless_a_firm(matcher, text, expected):
+    assert found(matcher, text) == expected
+
+
+def test_a_bad_clash_pattern_is_a_malformed_taxonomy(tmp_path):
+    from errors import InvalidTaxonomy
+    from models.taxonomy import dict_to_taxonomy
+
+    data = {"topics": [{"key": "t", "name": "话题", "definition": "d"}],
+            "companies": [{"key": "c", "name": "某快递", "not_patterns": ["(某"]}]}
+    with pytest.raises(InvalidTaxonomy, match="not_patterns"):
+        dict_to_taxonomy(data)
+
+
+def test_what_the_firm_undergoes_counts_far_from_its_name(full):
+    # the verb (前往…慰问) and the firm's site are a sentence apart from the other firm's name
+    tags = full.tag("区妇联关爱快递行业女职工",
+                    "4月18日下午，区妇联负责人前往位于城东工业园区、去年刚刚扩建的韵达速递分拨中心，"
+                    "看望慰问在分拣线上工作的女职工，送上防晒用品和体检卡。\n"
+                    "随后，慰问组一行又来到中通快递城南网点，与网点负责人座谈，了解女快递员的工作和生活情况。")
+    assert {"yunda", "zto"} <= set(tags.selected_companies)

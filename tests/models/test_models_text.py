@@ -212,6 +212,10 @@ def test_an_untitled_text_takes_its_first_short_line_as_title():
         ("邮政网点延长营业时间", "本报讯 近日，某区邮政分公司……")
     assert split_headline("近日，某区邮政分公司延长了营业时间。\n第二段。")[0] == ""   # a sentence
     assert split_headline("只有一行")[0] == ""
+    # a newspaper's byline opening the text is not a headline; 记者节 in a headline is
+    assert split_headline("记者 周文 通讯员 韩立\n昨天凌晨，有市民在路口发现散落的包裹。\n第二段。")[0] == ""
+    assert split_headline("（本报记者 方圆）\n昨天凌晨，有市民在路口发现散落的包裹。")[0] == ""
+    assert split_headline("记者节里的快递小哥\n第一段正文写得很长很长。")[0] == "记者节里的快递小哥"
 
 
 def test_paragraphs_are_cut_from_the_articles_own_words():

@@ -206,3 +206,37 @@ def test_pages_are_counted_without_reading_them(tmp_path):
     (tmp_path / "junk.pdf").write_bytes(b"%PDF-1.4\n")
     assert count_pages(SAMPLE) == 6 and count_pages(tmp_path / "p.tif") == 3
     assert count_pages(tmp_path / "junk.pdf") is None and count_pages(tmp_path / "missing.pdf") is None
+
+
+def test_a_huge_file_is_named_as_too_slow_to_read_and_the_batch_goes_on(env, tmp_path):
+    """Issue 18: the importing process hashed a file whole before any time limit applied
+    (20 GB: minutes of nothing, the batch held up)."""
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    huge = folder / "huge.bin"                  # in a folder: sniffed from its head, a PDF
+    huge.write_bytes(b"%PDF-1.7\n")
+    os.truncate(huge, 20 << 30)                 # sparse: 20 GB of zeros that take no disk
+    shutil.copy(SAMPLE, folder / "good.pdf")
+    result = CliRunner().invoke(app, ["ingest", str(folder), "--no-tag", "--time-limit", "5",
+                                      "--max-memory-mb", str(64 << 10)])      # not refused by its size
+    assert result.exit_code == 1, result.output
+    assert (f"Error: {huge}: took longer than the time limit per document: 5 s reading its 20.0 GB "
+            "to compute its hash") in result.stderr
+    assert "imported 1" in result.stderr and "failed 1" in result.stderr
+    result = CliRunner().invoke(app, ["ingest", str(folder), "--no-tag", "--max-memory-mb", "4096"])
+    assert result.exit_code == 1, result.output                 # named before a byte of it is read
+    assert (f"Error: {huge}: needed more than the memory ceiling per document: the file is 20480 MB, "
+            "over the ceiling of 4096 MB (--max-memory-mb)") in result.stderr
+
+
+def test_a_folder_of_page_images_is_hashed_under_the_time_limit_too(tmp_path):
+    from errors import DocumentTooSlow
+    from pipeline.importer import digest_of
+    folder = tmp_path / "2025-06"
+    folder.mkdir()
+    page = folder / "page1.png"
+    page.write_bytes(b"\x89PNG\r\n\x1a\n")                 # a page image by its head, 20 GB long
+    os.truncate(page, 20 << 30)
+    with pytest.raises(DocumentTooSlow, match=r"0\.5 s reading its 20\.0 GB to compute its hash") as err:
+        digest_of(folder, within=0.5)
+    assert err.value.path == folder                          # the document named, not its page
