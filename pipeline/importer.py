@@ -263,7 +263,8 @@ def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | 
         def update(job: Job) -> Job:
             getattr(progress, "started", None) and progress.started(job.path)
             return replace(job, known_issues=corpus.text_issues())
-        with PageWatch(None if scheduler else getattr(progress, "pages_read", None)) as watch:
+        with PageWatch(None if scheduler else getattr(progress, "pages_read", None)) as watch, \
+                corpus.unsynced_commits():              # finish_run's commit makes them durable
             for parsed in run_jobs([watch.attach(job) for job in todo], n_jobs, scheduler, update=update):
                 watch.finished(parsed.path)
                 outcome = _store(corpus, parsed, report, on_error)

@@ -66,6 +66,18 @@ def test_text_issues_follow_writes_of_this_and_of_another_connection(tmp_path):
         assert here.text_issues() == there.text_issues() == frozenset()
 
 
+def test_unsynced_commits_are_kept_and_the_sync_setting_comes_back(tmp_path):
+    path = tmp_path / "c.db"
+    with Corpus.open(path, segment=search_segment) as c:
+        before = c.conn.execute("PRAGMA synchronous").fetchone()[0]
+        with c.unsynced_commits():
+            assert c.conn.execute("PRAGMA synchronous").fetchone()[0] == 1          # NORMAL
+            c.add_bulletin(bulletin(), [tags(), tags()])
+        assert c.conn.execute("PRAGMA synchronous").fetchone()[0] == before
+    with Corpus.open(path, segment=search_segment) as c:
+        assert stats(c.conn)["articles"] == 2
+
+
 def test_text_source_replaces_ocr_and_keeps_human_labels(corpus):
     corpus.add_bulletin(bulletin("c" * 64, ocr=True), [tags(), tags()])
     apply_changes(corpus, [LabelChange("2025-06-01", "topic", "worker_care", 1)], "ann")
