@@ -89,7 +89,7 @@ def main(ctx: typer.Context,
 def ingest_cli(ctx: typer.Context, paths: List[Path] = typer.Argument(None, help="Files or folders"),
                ocr: OCR = typer.Option(OCR.auto, help="OCR pages without a usable text layer"),
                jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
-                                                  help="Processes reading documents: this one and N-1 workers [one per 5 "
+                                                  help="Processes reading documents: this one and N-1 workers [one per 8 "
                                                   "documents, at most one per idle core]"),
                scheduler: Optional[str] = typer.Option(None, help="Dask scheduler tcp://HOST:PORT"),
                retry_failed: bool = typer.Option(False, "--retry-failed", help="Retry only past failures"),

@@ -88,8 +88,8 @@ def test_the_default_ceiling_is_sized_to_the_machine():
 
 
 def test_workers_pay_off_only_with_enough_documents_and_idle_cores():
-    assert default_jobs(1, cpus=2, load=0.0) == default_jobs(9, cpus=2, load=0.0) == 1
-    assert default_jobs(10, cpus=2, load=0.0) == default_jobs(500, cpus=2, load=0.3) == 2
+    assert default_jobs(1, cpus=2, load=0.0) == default_jobs(10, cpus=2, load=0.0) == 1
+    assert default_jobs(16, cpus=2, load=0.0) == default_jobs(500, cpus=2, load=0.3) == 2
     assert default_jobs(500, cpus=1, load=0.0) == 1
     assert default_jobs(500, cpus=2, load=1.0) == default_jobs(500, cpus=2, load=4.0) == 1
     assert default_jobs(500, cpus=8, load=5.2) == 3
