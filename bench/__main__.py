@@ -78,14 +78,14 @@ def bench_corpus(repeat: int = 1, articles: int = 200_000, folder: str | None = 
     return run(articles, folder)
 
 
-def bench_bulk(repeat: int = 1, issues: int = 500, scans: int = 20) -> dict:
+def bench_bulk(repeat: int = 1, issues: int = 500, scans: int = 20, folder: str | None = None) -> dict:
     from bench.bulk import bench_bulk as run
-    return run(issues, scans)
+    return run(issues, scans, folder)
 
 
-def bench_startup(repeat: int = 3) -> dict:
+def bench_startup(repeat: int = 3, folder: str | None = None) -> dict:
     from bench.startup import bench_startup as run
-    return run(repeat)
+    return run(repeat, folder)
 
 
 def bench_serve(repeat: int = 1) -> dict:
@@ -110,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--issues", type=int, default=500, help="bulk: generated issues")
     parser.add_argument("--scans", type=int, default=20, help="bulk: generated scans")
     parser.add_argument("--articles", type=int, default=200_000, help="corpus: articles to generate")
-    parser.add_argument("--folder", help="corpus: where bench.db is built (and reused when there)")
+    parser.add_argument("--folder", help="corpus, bulk, startup: where the inputs are built (and reused "
+                        "when there: bench.db, the archive)")
     args, rest = parser.parse_known_args(argv)
     if args.section == "ocr" and rest:                 # python -m bench ocr --quality, --real DIR ...
         from bench.ocr import main as ocr_main
@@ -119,8 +120,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     names = list(SECTIONS) if args.section == "all" else [args.section]
     for name in names:
-        extra = {"issues": args.issues, "scans": args.scans} if name == "bulk" else \
-            {"articles": args.articles, "folder": args.folder} if name == "corpus" else {}
+        extra = {"issues": args.issues, "scans": args.scans, "folder": args.folder} if name == "bulk" else \
+            {"articles": args.articles, "folder": args.folder} if name == "corpus" else \
+            {"folder": args.folder} if name == "startup" else {}
         result = SECTIONS[name](args.repeat, **extra)
         print(json.dumps({name: result}, ensure_ascii=False))
     return 0

@@ -1,6 +1,8 @@
 """Benchmark a bulk import: an archive of generated issues imported with 1 and 2 workers.
 
-    python -m bench bulk [--issues 500 --scans 20]
+    python -m bench bulk [--issues 500 --scans 20] [--folder DIR]
+
+DIR/archive is generated once and reused: a later run with fewer --issues imports its first ones.
 
 Goals (issue 19): `--jobs 2` >= 1.7x `--jobs 1` on the text archive, and not slower on 10 files.
 """
@@ -63,7 +65,7 @@ def _import(paths: list[Path], db: Path, jobs: int, env: dict, one_core: bool = 
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     if one_core:
         env = {**env, "JIANBAO_OCR_THREADS": "1", "OMP_NUM_THREADS": "1"}
-    start = time.perf_counter()
+    start, used = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryFile("w+") as log:       # a file, not a pipe: a full pipe would block
         proc = subprocess.Popen([sys.executable, "-m", "jianbao", "--db", str(db), "ingest",
                                  *map(str, paths), "--jobs", str(jobs)], env=env,
@@ -74,11 +76,28 @@ def _import(paths: list[Path], db: Path, jobs: int, env: dict, one_core: bool = 
             peak = max(peak, _tree_rss_kb(proc.pid))
             time.sleep(0.2)
         seconds = time.perf_counter() - start
+        now = resource.getrusage(resource.RUSAGE_CHILDREN)
         log.seek(0)
         summary = log.read().strip().splitlines()[-1]
     pages = int(summary.split("articles, ")[1].split(" pages")[0])
-    return {"seconds": round(seconds, 1), "exit": proc.returncode, "summary": summary,
+    cpu = (now.ru_utime - used.ru_utime) + (now.ru_stime - used.ru_stime)      # workers included
+    return {"seconds": round(seconds, 1), "cpu_s": round(cpu, 1), "exit": proc.returncode, "summary": summary,
             "pages_per_s": round(pages / seconds, 2), "peak_rss_mb_process_tree": round(peak / 1024, 1)}
+
+
+BURN = "import time\nt = time.process_time()\nwhile time.process_time() - t < 1.0:\n    pass\n"
+
+
+def cores_free(n: int = 2) -> float:
+    """Cores this run gets: CPU seconds of `n` one-second busy loops run at once over their wall
+    time (2.0 on an idle 2-core machine; on one shared with other work, what is left of it, which
+    bounds what a second job can gain)."""
+    used, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+    procs = [subprocess.Popen([sys.executable, "-c", BURN]) for _ in range(n)]
+    for proc in procs:
+        proc.wait()
+    now = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return round((now.ru_utime - used.ru_utime + now.ru_stime - used.ru_stime) / (time.perf_counter() - start), 2)
 
 
 def bench_bulk(issues: int = 500, scans: int = 20, folder: str | None = None) -> dict:
@@ -91,16 +110,18 @@ def bench_bulk(issues: int = 500, scans: int = 20, folder: str | None = None) ->
     models_dir = folder / "models"
     if not models_dir.exists():
         train_models(ROOT / "models" / "data", models_dir)
-    env = {**os.environ, "JIANBAO_MODELS": str(models_dir), "JIANBAO_HOME": str(folder / "home")}
-    text_files = sorted(p for p in archive.rglob("*.pdf") if "scans" not in p.parts)
+    from bench.startup import user_env
+    env = {**user_env(folder), "JIANBAO_MODELS": str(models_dir), "JIANBAO_HOME": str(folder / "home")}
+    # an archive built before for more issues serves a smaller run: its first `issues` (by date)
+    text_files = sorted(p for p in archive.rglob("*.pdf") if "scans" not in p.parts)[:issues]
     pages, raw_s = _raw_pdfplumber(text_files)
-    out = {"issues": issues, "scans": scans, "text_pages": pages,
-           "raw_pdfplumber_pages_per_s": round(pages / raw_s, 1)}
+    out = {"issues": len(text_files), "scans": scans, "text_pages": pages,
+           "raw_pdfplumber_pages_per_s": round(pages / raw_s, 1), "cores_free_before": cores_free()}
     # text PDFs and scans apart. pdfplumber runs on one thread, so `--jobs 1` on text PDFs is the
     # one-core baseline. One OCR process already runs onnxruntime on every core, so for scans the
     # one-core baseline is `--jobs 1` pinned to one CPU with one OCR thread, measured beside the
     # default `--jobs 1` (all cores inside one OCR process) and `--jobs 2`.
-    text = sorted(p for p in archive.iterdir() if p.name != "scans")
+    text = text_files
     scan_dir = [archive / "scans"] if (archive / "scans").exists() else []
     runs = [("text", text, 1, False), ("text", text, 2, False)]
     if scan_dir:
@@ -109,6 +130,9 @@ def bench_bulk(issues: int = 500, scans: int = 20, folder: str | None = None) ->
         key = f"{name}_jobs{jobs}" + ("_one_core" if one_core else "")
         out[key] = _import(paths, folder / f"{key}.db", jobs, env, one_core)
     out["text_scaling_2_vs_1"] = _ratio(out["text_jobs1"], out["text_jobs2"])
+    # what the second job costs in CPU: on an idle machine the scaling is at most 2 / this
+    out["text_cpu_2_vs_1"] = round(out["text_jobs2"]["cpu_s"] / out["text_jobs1"]["cpu_s"], 2)
+    out["cores_free_after"] = cores_free()
     if scan_dir:
         out["scans_scaling_2_vs_one_core"] = _ratio(out["scans_jobs1_one_core"], out["scans_jobs2"])
         out["scans_threads_jobs1_vs_one_core"] = _ratio(out["scans_jobs1_one_core"], out["scans_jobs1"])
@@ -128,6 +152,7 @@ def bench_bulk(issues: int = 500, scans: int = 20, folder: str | None = None) ->
     for jobs in (1, 2):
         out[f"ten_files_jobs{jobs}"] = _import(ten, folder / f"ten-jobs{jobs}.db", jobs, env)
     out["ten_files_scaling_2_vs_1"] = _ratio(out["ten_files_jobs1"], out["ten_files_jobs2"])
+    out["ten_files_cpu_2_vs_1"] = round(out["ten_files_jobs2"]["cpu_s"] / out["ten_files_jobs1"]["cpu_s"], 2)
     out["goal_scaling"] = 1.7
     out["goal_ten_files_scaling"] = 1.0
     return out

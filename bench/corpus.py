@@ -100,11 +100,13 @@ def _time(fn, repeat: int = 5) -> float:
 GOALS_MS = {"trends": 150, "crosstab": 200, "search": 200}      # issue 19, at 200,000 articles
 
 # anchors: the same answers as plain SQL over the articles and tags (what the queries read
-# before the v9 count tables), and FTS5's own top 20 by bm25 for the same words (the floor)
+# before the v9 and v10 count tables), and FTS5's own top 20 by bm25 for the same words (the floor)
 TRENDS_SQL = ("SELECT substr(t.date, 1, 7), t.label, COUNT(*) FROM tags t WHERE t.kind = 'topic'"
               " AND t.date IS NOT NULL GROUP BY 1, 2")
 CROSSTAB_SQL = ("SELECT t.label, c.label, COUNT(*) FROM tags t JOIN tags c ON c.article_id = t.article_id"
                 " AND c.kind = 'company' WHERE t.kind = 'topic' AND t.date IS NOT NULL GROUP BY 1, 2")
+ISSUE_SQL = ("SELECT a.issue_id, t.label, COUNT(*) FROM tags t JOIN articles a USING (article_id)"
+             " WHERE t.kind = 'topic' AND t.date IS NOT NULL GROUP BY 1, 2")
 FTS_SQL = ("SELECT rowid, bm25(articles_fts, 0, 5.0, 1.0) r FROM articles_fts WHERE articles_fts MATCH ?"
            " ORDER BY r LIMIT 20")
 
@@ -120,6 +122,8 @@ def _queries(nb) -> dict[str, tuple[str, object, tuple]]:
         "trends_month_company_window": ("trends", lambda: nb.trends(by="month", company="sf", **window),
                                         (TRENDS_SQL, ())),
         "trends_year_mentions": ("trends", lambda: nb.trends(by="year", mentions=True), (TRENDS_SQL, ())),
+        "trends_issue_all_topics": ("trends", lambda: nb.trends(by="issue"), (ISSUE_SQL, ())),
+        "trends_issue_mentions": ("trends", lambda: nb.trends(by="issue", mentions=True), (ISSUE_SQL, ())),
         "crosstab": ("crosstab", lambda: nb.crosstab(), (CROSSTAB_SQL, ())),
         "crosstab_window": ("crosstab", lambda: nb.crosstab(**window), (CROSSTAB_SQL, ())),
         "search": ("search", lambda: nb.search("无人机", limit=20), words("无人机")),

@@ -6,7 +6,8 @@ import re
 from typing import Callable
 
 from errors import InvalidValue
-from corpus.counts import articles_per_month, mentions_per_month, pairs_in_window, tags_per_month
+from corpus.counts import (articles_per_issue, articles_per_month, mentions_per_issue, mentions_per_month,
+                           pairs_in_window, tags_per_issue, tags_per_month)
 from corpus.queries import month_bounds
 
 PERIODS = ("month", "quarter", "year", "issue")
@@ -62,7 +63,7 @@ def trends(conn, by: str = "month", kind: str = "topic", label: str | None = Non
         raise InvalidValue(f"--by must be one of {', '.join(PERIODS)}")
     start, end = month_bounds(since, until)
     if by == "issue":
-        totals, counts, span = _scan_counts(conn, by, kind, label, start, end, mentions)
+        totals, counts, span = _issue_counts(conn, kind, label, start, end, mentions)
     else:
         totals, counts, span = _table_counts(conn, by, kind, label, start, end, mentions)
     if not totals:
@@ -91,6 +92,15 @@ def _table_counts(conn, by, kind, label, start, end, mentions=False) -> tuple[di
         key = (_period_key(month, by), lab)
         counts[key] = counts.get(key, 0) + n
     return totals, counts, (min(months, default=None), max(months, default=None))
+
+
+def _issue_counts(conn, kind, label, start, end, mentions=False) -> tuple[dict, dict, tuple]:
+    """The same per issue, from the issue count tables (schema v10; grouping 200,000 articles'
+    tags by issue took 2.6 s); the span is not needed (the periods are the issues counted)."""
+    totals = articles_per_issue(conn, start, end)
+    counts = (mentions_per_issue(conn, label, start, end) if mentions
+              else tags_per_issue(conn, kind, label, start, end))
+    return totals, counts, (None, None)
 
 
 def _scan_counts(conn, by, kind, label, start, end, mentions) -> tuple[dict, dict, tuple]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from corpus.counts import ISSUE_COUNTS_SCHEMA
 from errors import SchemaOutOfDate
 
 MIGRATIONS: tuple[str, ...] = (
@@ -357,6 +358,9 @@ MIGRATIONS: tuple[str, ...] = (
             ON CONFLICT (month, topic, company) DO UPDATE SET n = n + 1;
     END;
     """,
+    # 10: the same counts per issue (and date), kept by triggers like the monthly ones: trends
+    # --by issue read them instead of grouping every article and tag (corpus.counts)
+    ISSUE_COUNTS_SCHEMA,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -18,7 +18,7 @@ import mmap
 import re
 from pathlib import Path
 
-from errors import EmptyDocument, UnreadablePDF
+from errors import EmptyDocument, EncryptedPDF, UnreadablePDF
 from ingest.document import BBox, Grid, Page
 from ingest.layout import Glyph, boxes_to_rules, glyphs_to_lines
 from ingest.pdfium_reader import PdfiumDocument, PdfiumPage, pdf_page_count  # noqa: F401
@@ -149,8 +149,28 @@ def has_pdf_objects(path: Path) -> bool:
         return True               # let the readers name the problem
 
 
-def read_pdf_pages(path: str | Path) -> list[Page | None]:
-    """Text pages of a PDF; None for a page with no usable text layer (a scan: OCR it)."""
+def first_page_reads(path: str | Path) -> bool:
+    """Whether page 1 of a PDF has a text layer that decodes, from pypdfium2's text of it alone
+    (no glyph boxes, drawings or tables): the scan probe's question about every text PDF of a bulk
+    import. False when unsure: the probe then reads the page in full."""
+    path = Path(path)
+    if path.exists():
+        check_inflation(path)     # pdfium aborts where a ceiling refuses it memory
+    try:
+        pdfium = PdfiumDocument(path)
+    except (UnreadablePDF, EncryptedPDF):
+        return False
+    try:
+        return len(pdfium) > 0 and not is_garbled(pdfium.page_text(0))
+    except Exception:             # pdfium's errors carry no type; the full read names the problem
+        return False
+    finally:
+        pdfium.close()
+
+
+def read_pdf_pages(path: str | Path, first: int | None = None) -> list[Page | None]:
+    """Text pages of a PDF (its `first` pages only, when given); None for a page with no usable
+    text layer (a scan: OCR it)."""
     path = Path(path)
     plumber = _Plumber(path)
     if path.exists():
@@ -165,7 +185,7 @@ def read_pdf_pages(path: str | Path) -> list[Page | None]:
         count = len(pdfium) if pdfium is not None else plumber.count()
         if not count:
             raise EmptyDocument(path)
-        return [_read_page(pdfium, plumber, i) for i in range(count)]
+        return [_read_page(pdfium, plumber, i) for i in range(count if first is None else min(first, count))]
     finally:
         plumber.close()
         if pdfium is not None:

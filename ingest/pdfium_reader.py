@@ -133,6 +133,19 @@ class PdfiumDocument:
         finally:
             page.close()
 
+    def page_text(self, index: int) -> str:
+        """The text layer of page `index` alone, in one call (no glyph boxes, no drawings)."""
+        page = self.doc[index]
+        try:
+            text = page.get_textpage()
+            try:
+                tp = ctypes.cast(text.raw, c_void_p).value
+                return self._text(tp, self.api.count(tp))
+            finally:
+                text.close()
+        finally:
+            page.close()
+
     def _text(self, tp: int, n: int) -> str:
         """All characters of the text page in one call; one code unit each unless the page has
         characters beyond the BMP, which are then read one by one."""

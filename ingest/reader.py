@@ -199,12 +199,18 @@ def probe_scan(path: str | Path, ocr: str = "auto", ocr_threads: "OcrOptions | i
     elif file_kind(path) in IMAGE_KINDS:
         return None                                  # one image: the probe would be the parse
     else:
-        text_pages = read_pdf_pages(path)
+        # page 1 alone, its text first: a text PDF is then parsed once, by parse_file (reading
+        # every page here parsed each text PDF of a bulk import twice once the corpus held a text issue)
+        from ingest.pdf import first_page_reads
+        if ocr != "always" and first_page_reads(path):
+            return None
+        text_pages = read_pdf_pages(path, first=1)
         if not text_pages or (text_pages[0] is not None and ocr != "always"):
             return None
         from ingest.ocr import ocr_pdf_pages
+        from ingest.pdf import pdf_page_count
         pages = ocr_pdf_pages(path, [0], ocr_threads)
-        info = SourceInfo(str(path), "", "pdf", len(text_pages), (1,))
+        info = SourceInfo(str(path), "", "pdf", pdf_page_count(path) or len(text_pages), (1,))
     if not pages or not any(page.lines for page in pages):
         return None
     return pages_to_bulletin(pages, info, (), tuple(series))

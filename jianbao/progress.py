@@ -13,11 +13,13 @@ from __future__ import annotations
 import threading
 import time
 from contextlib import contextmanager
-
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from typing import TYPE_CHECKING
 
 from errors import display_path
 from jianbao.render import err_console
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 HEARTBEAT = 30.0        # seconds of silence after which a log gets a "still reading" line
 
@@ -131,9 +133,10 @@ def _duration(seconds: float) -> str:
 def ingest_progress():
     """The progress display of one import (a bar on a terminal, log lines otherwise)."""
     console = err_console()
-    columns = (TextColumn("{task.fields[files]}"), BarColumn(), TextColumn("{task.completed}/{task.total} pages"),
-               TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.fields[current]}"))
     if console.is_terminal:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+        columns = (TextColumn("{task.fields[files]}"), BarColumn(), TextColumn("{task.completed}/{task.total} pages"),
+                   TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.fields[current]}"))
         with Progress(*columns, console=console, transient=True) as bar:
             yield IngestProgress(console, bar)
         return

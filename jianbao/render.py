@@ -4,22 +4,64 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import re
 import sys
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
-from rich.console import Console
-from rich.table import Table
+if TYPE_CHECKING:
+    from rich.console import Console
 
 FORMATS = ("table", "csv", "json")
 
 
-def out_console() -> Console:
+def out_console() -> "Console":
+    from rich.console import Console
     # piped output is not cut to 80 columns: tables stay one row per line for grep and less
     return Console(highlight=False, width=None if sys.stdout.isatty() else 200)
 
 
-def err_console() -> Console:
+def err_console() -> "Console | PlainStderr":
+    """Messages on stderr: rich's console on a terminal; elsewhere (a log, a pipe, a test) the
+    same lines without importing rich, which cost ~25 ms of a one-file import."""
+    if PlainStderr.fits():
+        return PlainStderr()
+    return _rich_stderr()
+
+
+def _rich_stderr() -> "Console":
+    from rich.console import Console
     return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class PlainStderr:
+    """What rich's stderr console writes when it is no terminal, for plain text (markup=False):
+    the text with rich's control codes stripped (BEL, BS, VT, FF, CR). Anything else rich would
+    change (a tab, expanded by cell width; an :emoji: code; markup; an object) is handed to rich."""
+
+    is_terminal = False
+    STRIP = dict.fromkeys((7, 8, 11, 12, 13))      # rich.control.STRIP_CONTROL_CODES
+    EMOJI = re.compile(r":\S*?:")                  # what rich's emoji codes could match
+
+    @staticmethod
+    def fits() -> bool:
+        """True when rich would see no terminal on stderr (its checks: TTY_COMPATIBLE,
+        FORCE_COLOR, then isatty)."""
+        if os.environ.get("TTY_COMPATIBLE", "") in ("0", "1") or "FORCE_COLOR" in os.environ:
+            return os.environ.get("TTY_COMPATIBLE") == "0"
+        isatty = getattr(sys.stderr, "isatty", None)
+        return isatty is None or not isatty()
+
+    def print(self, *objects, sep: str = " ", end: str = "\n", markup: bool | None = None, **rest) -> None:
+        text = sep.join(o for o in objects if isinstance(o, str))
+        if self._plain(objects, text, markup, rest):
+            sys.stderr.write(text.translate(self.STRIP) + end)
+        else:
+            _rich_stderr().print(*objects, sep=sep, end=end, markup=markup, **rest)
+
+    def _plain(self, objects, text: str, markup, rest) -> bool:
+        return (markup is False and set(rest) <= {"highlight"} and all(isinstance(o, str) for o in objects)
+                and "\t" not in text and not self.EMOJI.search(text))
 
 
 # A terminal table past this is scrolled, not read, and rich lays out every cell: trends --by
@@ -45,6 +87,7 @@ def print_rows(columns: Sequence[str], rows: Iterable[Sequence], fmt: str = "tab
 
 def _print_table(columns: Sequence[str], rows: Iterable[Sequence], title: str | None,
                  total: int | None) -> None:
+    from rich.table import Table
     table = Table(title=title, show_lines=False)
     for col in columns:
         table.add_column(col, overflow="fold")

@@ -40,3 +40,24 @@ def test_csv_and_json_print_every_row(capsys):
     assert len(out.splitlines()) == TABLE_ROWS + 8 and err == ""
     print_rows(list(frame.columns), frame.values.tolist(), "json")
     assert len(json.loads(capsys.readouterr().out)) == TABLE_ROWS + 7
+
+
+MESSAGES = ["imported 1 (10 articles, 10 pages), already present 0", "Error: 简报/2025-06.pdf: 文件已损坏",
+            "bell\a back\b vt\v ff\f cr\r end  ", "tab\t简报\tend", "a :fire: b", "tcp://host:8786 x:y:z",
+            "[bold]not markup[/bold]", "", "multi\nline"]
+
+
+def test_plain_stderr_writes_what_richs_console_writes_off_a_terminal(capsys, monkeypatch):
+    from jianbao.render import PlainStderr, _rich_stderr
+    for name in ("TTY_COMPATIBLE", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    assert PlainStderr.fits()
+    for message in MESSAGES:
+        _rich_stderr().print(message, markup=False)
+        rich_err = capsys.readouterr().err
+        PlainStderr().print(message, markup=False, highlight=False)
+        assert capsys.readouterr().err == rich_err
+    PlainStderr().print("two", "parts", markup=False)
+    assert capsys.readouterr().err == "two parts\n"
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert not PlainStderr.fits()

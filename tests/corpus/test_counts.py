@@ -1,5 +1,6 @@
-"""The monthly count tables (schema v9) equal a plain GROUP BY after every kind of write, and the
-trends and cross-tabs read from them equal those grouped from the articles and tags."""
+"""The count tables per month (schema v9) and per issue (v10) equal a plain GROUP BY after every
+kind of write, and the trends and cross-tabs read from them equal those grouped from the articles
+and tags."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pandas as pd
 import pytest
 
 from corpus import ArticleTags, Corpus
-from corpus.analytics import _scan_counts, _table_counts, crosstab, trends
+from corpus.analytics import _issue_counts, _scan_counts, _table_counts, crosstab, trends
 from corpus.counts import MonthWindow, month_window
 from corpus.curation import reclassify
 from corpus.labels import LabelChange, apply_changes
@@ -73,6 +74,20 @@ def assert_counts_exact(conn) -> None:
         conn, "SELECT e.label, substr(a.date, 1, 7), COUNT(DISTINCT e.article_id) FROM entities e"
               " JOIN articles a USING (article_id) WHERE e.kind = 'company' AND a.date IS NOT NULL"
               " GROUP BY 1, 2")
+    assert _rows(conn, "SELECT issue_id, date, n FROM issue_articles") == _rows(
+        conn, "SELECT issue_id, date, COUNT(*) FROM articles WHERE date IS NOT NULL GROUP BY 1, 2")
+    assert _rows(conn, "SELECT kind, label, issue_id, date, n FROM issue_tags") == _rows(
+        conn, "SELECT t.kind, t.label, a.issue_id, t.date, COUNT(*) FROM tags t JOIN articles a"
+              " USING (article_id) WHERE t.date IS NOT NULL GROUP BY 1, 2, 3, 4")
+    assert _rows(conn, "SELECT label, issue_id, date, n FROM issue_mentions") == _rows(
+        conn, "SELECT e.label, a.issue_id, a.date, COUNT(DISTINCT e.article_id) FROM entities e"
+              " JOIN articles a USING (article_id) WHERE e.kind = 'company' AND a.date IS NOT NULL"
+              " GROUP BY 1, 2, 3")
+
+
+ISSUE_COUNTS = ("SELECT kind, label, issue_id, date, n FROM issue_tags UNION ALL SELECT 'mention', label,"
+                " issue_id, date, n FROM issue_mentions UNION ALL SELECT '', '', issue_id, date, n"
+                " FROM issue_articles")
 
 
 def assert_search_rows_are_the_articles(conn) -> None:
@@ -130,6 +145,7 @@ def test_counts_follow_deletes_and_replaced_issues(corpus):
     assert _rows(corpus.conn, "SELECT * FROM month_tags UNION ALL SELECT month, '', '', n FROM"
                               " month_articles UNION ALL SELECT * FROM month_pairs UNION ALL"
                               " SELECT label, month, '', n FROM month_mentions") == set()
+    assert _rows(corpus.conn, ISSUE_COUNTS) == set()
 
 
 def test_migration_from_v8_fills_the_counts(tmp_path):
@@ -146,18 +162,39 @@ def test_migration_from_v8_fills_the_counts(tmp_path):
                  " article_id, title, text FROM articles_fts WHERE rowid IN (2, 3)")
     conn.execute("DELETE FROM articles_fts WHERE rowid IN (2, 3)")
     conn.execute("INSERT INTO articles_fts (rowid, article_id, title, text) VALUES (2, 'gone', '', '')")
-    for kind, name in conn.execute("SELECT type, name FROM sqlite_master WHERE name LIKE 'month_%'"
-                                   " AND type IN ('table', 'trigger')").fetchall():
+    for kind, name in conn.execute("SELECT type, name FROM sqlite_master WHERE (name LIKE 'month_%'"
+                                   " OR name GLOB 'issue_*') AND type IN ('table', 'trigger')").fetchall():
         conn.execute(f"DROP {kind} IF EXISTS {name}")
     conn.execute("PRAGMA user_version = 8")
     conn.commit()
     conn.close()
     with Corpus.open(path) as c:
-        assert c.conn.execute("PRAGMA user_version").fetchone()[0] == 9
+        assert c.conn.execute("PRAGMA user_version").fetchone()[0] == 10
         assert_counts_exact(c.conn)
         assert _rows(c.conn, "SELECT * FROM month_tags UNION ALL SELECT * FROM month_pairs"
                              " UNION ALL SELECT label, month, n, '' FROM month_mentions") == expected
         assert_search_rows_are_the_articles(c.conn)
+
+
+def test_migration_from_v9_fills_the_issue_counts(tmp_path):
+    path = tmp_path / "v9.db"
+    with Corpus.open(path, segment=lambda text: " ".join(text)) as c:
+        _fill(c)
+        expected = _rows(c.conn, ISSUE_COUNTS)
+    conn = sqlite3.connect(path)        # back to v9: the same data without the issue counts
+    for kind, name in conn.execute("SELECT type, name FROM sqlite_master WHERE name GLOB 'issue_*'"
+                                   " AND type IN ('table', 'trigger')").fetchall():
+        conn.execute(f"DROP {kind} IF EXISTS {name}")
+    conn.execute("PRAGMA user_version = 9")
+    conn.commit()
+    conn.close()
+    with Corpus.open(path, segment=lambda text: " ".join(text)) as c:
+        assert c.conn.execute("PRAGMA user_version").fetchone()[0] == 10
+        assert _rows(c.conn, ISSUE_COUNTS) == expected != set()
+        c.add_bulletin(_bulletin(20, DATES[1], 2), [_tags(3), _tags(4)])     # and kept from then on
+        with c.transaction() as conn:
+            conn.execute("DELETE FROM issues WHERE issue_id = '2025-02'")
+        assert_counts_exact(c.conn)
 
 
 def test_labels_an_article_brings_in_together_each_get_a_bit():
@@ -195,9 +232,13 @@ def test_trends_from_counts_equal_trends_grouped_from_tags(corpus, since, until)
     from corpus.queries import month_bounds
     start, end = month_bounds(since, until)
     apply_changes(corpus, [LabelChange("2025-04-01", "topic", "heroic_deeds", 1)], who="ann")
-    for by in ("month", "quarter", "year"):
+    for by in ("month", "quarter", "year", "issue"):
         for kind, label in (("topic", None), ("company", None), ("topic", "anti_fraud"), ("company", "sf")):
             for mentions in ((False, True) if kind == "company" else (False,)):
+                if by == "issue":
+                    table = _issue_counts(corpus.conn, kind, label, start, end, mentions)
+                    assert table[:2] == _scan_counts(corpus.conn, by, kind, label, start, end, mentions)[:2]
+                    continue
                 table = _table_counts(corpus.conn, by, kind, label, start, end, mentions)
                 scan = _scan_counts(corpus.conn, by, kind, label, start, end, mentions)
                 assert table[:2] == scan[:2]

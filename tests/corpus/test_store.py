@@ -53,6 +53,31 @@ def test_same_issue_from_a_second_file_is_a_duplicate(corpus):
     assert stats(corpus.conn)["documents"] == {"imported": 1, "duplicate": 1}
 
 
+def test_text_issues_follow_writes_of_this_and_of_another_connection(tmp_path):
+    path = tmp_path / "c.db"
+    with Corpus.open(path, segment=search_segment) as here, Corpus.open(path, segment=search_segment) as there:
+        assert here.text_issues() == frozenset()
+        here.add_bulletin(bulletin("c" * 64, ocr=True), [tags(), tags()])
+        assert here.text_issues() == frozenset()                    # a scan is no text source
+        there.add_bulletin(bulletin("d" * 64), [tags(), tags()])     # its text PDF, from elsewhere
+        assert here.text_issues() == frozenset({"2025-06"})
+        with here.transaction() as conn:
+            conn.execute("DELETE FROM issues")
+        assert here.text_issues() == there.text_issues() == frozenset()
+
+
+def test_unsynced_commits_are_kept_and_the_sync_setting_comes_back(tmp_path):
+    path = tmp_path / "c.db"
+    with Corpus.open(path, segment=search_segment) as c:
+        before = c.conn.execute("PRAGMA synchronous").fetchone()[0]
+        with c.unsynced_commits():
+            assert c.conn.execute("PRAGMA synchronous").fetchone()[0] == 1          # NORMAL
+            c.add_bulletin(bulletin(), [tags(), tags()])
+        assert c.conn.execute("PRAGMA synchronous").fetchone()[0] == before
+    with Corpus.open(path, segment=search_segment) as c:
+        assert stats(c.conn)["articles"] == 2
+
+
 def test_text_source_replaces_ocr_and_keeps_human_labels(corpus):
     corpus.add_bulletin(bulletin("c" * 64, ocr=True), [tags(), tags()])
     apply_changes(corpus, [LabelChange("2025-06-01", "topic", "worker_care", 1)], "ann")

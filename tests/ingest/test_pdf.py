@@ -94,3 +94,13 @@ def test_junk_after_a_pdf_header_is_refused_without_pdfminers_repair(tmp_path):
     empty = tmp_path / "empty.pdf"
     empty.write_bytes(b"")
     assert not has_pdf_objects(empty)
+
+
+def test_page_one_reads_from_its_text_alone_for_text_pdfs_only(tmp_path):
+    """The scan probe asks this of every text PDF of a bulk import (instead of reading page 1 in
+    full); a scan, a broken file or an encrypted one says no, and the probe then reads the page."""
+    from ingest.pdf import first_page_reads
+    assert first_page_reads(ROOT / "examples" / "2025-06.pdf")
+    assert not first_page_reads(ROOT / "examples" / "scans" / "2025-06-scan.pdf")
+    (tmp_path / "junk.pdf").write_bytes(b"%PDF-1.4\n")
+    assert not first_page_reads(tmp_path / "junk.pdf")

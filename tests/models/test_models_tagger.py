@@ -10,7 +10,8 @@ import pytest
 from errors import IncompatibleModel, ModelNotFound
 from models import Tagger, active_version, list_models, load_model, promote, rollback, train_models
 from models import datafile
-from models.persist import ARRAYS_FILE, META_FILE, MODEL_FILE, check_model, file_sha256
+from models.persist import (ARRAYS_FILE, CHECKED_LIBRARIES, META_FILE, MODEL_FILE, check_model, file_sha256,
+                            library_versions)
 from models.train import DEFAULT_DATA_DIR
 
 PASSING = (
@@ -108,6 +109,13 @@ def test_load_refuses_other_library_versions(trained, tmp_path, monkeypatch):
     monkeypatch.setattr(datafile, "load_tree", _never_unpickle)
     with pytest.raises(IncompatibleModel, match="scikit-learn 0.0.1.*jianbao train"):
         load_model(models_dir, version)
+
+
+def test_library_versions_are_those_importlib_metadata_reads():
+    from importlib import metadata
+    versions = library_versions()
+    assert {name: versions[name] for name in CHECKED_LIBRARIES} == \
+        {name: metadata.version(name) for name in CHECKED_LIBRARIES}
 
 
 def test_load_refuses_a_model_of_another_format(trained, tmp_path, monkeypatch):

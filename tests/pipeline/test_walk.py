@@ -111,6 +111,18 @@ def test_a_killed_run_shows_what_it_stored(tmp_path):
         assert (run["state"], run["imported"], run["seconds"]) == ("killed or running", 1, None)
 
 
+def test_a_text_pdf_is_parsed_once_when_the_corpus_knows_text_issues(monkeypatch):
+    """Before: the scan probe read every page of a text PDF to see that page 1 had text, then the
+    parse read them all again (each document after the first of a bulk import)."""
+    import ingest.pdf
+    from pipeline.worker import Job, work
+    read, real = [], ingest.pdf._read_page
+    monkeypatch.setattr(ingest.pdf, "_read_page", lambda pdfium, plumber, i: read.append(i) or real(pdfium, plumber, i))
+    parsed = work(Job(str(SAMPLE), "d", known_issues=frozenset({"2019-03"}), isolated=False))
+    assert parsed.bulletin is not None and parsed.duplicate_of is None
+    assert sorted(read) == list(range(parsed.pages))          # page 1's text told the probe enough
+
+
 def test_a_scan_of_an_issue_stored_from_its_text_pdf_is_known_from_page_one(tmp_path):
     """The duplicate is recorded after one page of OCR, not a whole scan's (first `make run`)."""
     from pipeline.worker import Job, work

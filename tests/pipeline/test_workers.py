@@ -71,7 +71,7 @@ def test_the_memory_ceiling_holds_with_one_job_and_says_so(tmp_path):
 def test_a_worker_that_aborts_under_the_ceiling_is_the_ceiling_not_a_bug():
     from joblib.externals.loky.process_executor import TerminatedWorkerError
 
-    from pipeline.importer import _death
+    from pipeline.pool import _death
     job = Job("/archive/x.pdf", "x", limits=Limits(120, 900))
     aborted = TerminatedWorkerError("The exit codes of the workers are {SIGABRT(-6)}")
     assert isinstance(_death(job, aborted), DocumentTooLarge)
@@ -87,10 +87,12 @@ def test_the_default_ceiling_is_sized_to_the_machine():
     assert Limits(memory_mb=1000).sized(2).memory_mb == 1000
 
 
-def test_workers_pay_off_only_with_enough_documents():
-    assert default_jobs(1, cpus=2) == default_jobs(10, cpus=2) == 1
-    assert default_jobs(16, cpus=2) == default_jobs(500, cpus=2) == 2
-    assert default_jobs(500, cpus=1) == 1
+def test_workers_pay_off_only_with_enough_documents_and_idle_cores():
+    assert default_jobs(1, cpus=2, load=0.0) == default_jobs(10, cpus=2, load=0.0) == 1
+    assert default_jobs(16, cpus=2, load=0.0) == default_jobs(500, cpus=2, load=0.3) == 2
+    assert default_jobs(500, cpus=1, load=0.0) == 1
+    assert default_jobs(500, cpus=2, load=1.0) == default_jobs(500, cpus=2, load=4.0) == 1
+    assert default_jobs(500, cpus=8, load=5.2) == 3
 
 
 def _children(pid: int) -> list[int]:

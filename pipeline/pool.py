@@ -1,0 +1,172 @@
+"""Where documents are read: in this process, on loky workers beside it, or on a Dask cluster.
+
+With several jobs this process reads documents too, beside `jobs - 1` workers (`_shared`): it
+starts on the first document at once, while the workers start (a worker's start, its imports and
+its model, costs about as much as two small bulletins: `--jobs 2` on 10 files was slower than
+`--jobs 1` on a loaded machine while every document waited for a worker), and it is the only
+writer of the corpus either way.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from dataclasses import replace
+from typing import Callable, Iterator
+
+from errors import UsageError, WorkerDied
+from pipeline.worker import Job, Parsed, init_worker, too_large, work
+
+AHEAD = 3      # documents handed to each worker at a time: one read, two waiting while this process reads one
+
+
+def run_jobs(jobs: list[Job], n_jobs: int = 1, scheduler: str | None = None,
+             update: Callable[[Job], Job] | None = None) -> Iterator[Parsed]:
+    """Parse/tag jobs in worker processes (loky), on a Dask cluster, or in this process;
+    `update` completes each job in the parent just before it is read or handed to a worker, so
+    it sees what the run stored by then (on a cluster: all before they start). Jobs marked
+    `isolated` are all read in workers; otherwise this process reads its share beside them."""
+    if not jobs:
+        return
+    update = update or (lambda job: job)
+    if n_jobs == 1 and scheduler is None and not jobs[0].isolated:
+        yield from map(work, _Updated(jobs, update))
+        return
+    if n_jobs == 1 and scheduler is None:      # one worker: each job completed just before it runs
+        yield from _loky(_Updated(jobs, update), 1)
+        return
+    if scheduler is None and not jobs[0].isolated:
+        yield from _shared(jobs, n_jobs, update)
+        return
+    jobs = [update(job) for job in jobs]     # joblib dispatches from its own thread: complete them here
+    if scheduler is None:
+        yield from _loky(jobs, n_jobs)
+        return
+    from joblib import Parallel, delayed, parallel_backend
+    try:
+        from distributed import Client
+    except ImportError as exc:
+        raise UsageError("--scheduler needs Dask's `distributed`, which is not installed",
+                         hint="pip install 'jianbao[cluster]'") from exc
+    with Client(scheduler), parallel_backend("dask"):
+        yield from Parallel(return_as="generator_unordered")(delayed(work)(j) for j in jobs)
+
+
+class _Updated(list):
+    """The jobs, each updated when it is taken (iteration is lazy, in the parent)."""
+
+    def __init__(self, jobs: list[Job], update: Callable[[Job], Job]):
+        super().__init__(jobs)
+        self.update = update
+
+    def __iter__(self):
+        return (self.update(job) for job in list.__iter__(self))
+
+
+def _shared(jobs: list[Job], n_jobs: int, update: Callable[[Job], Job]) -> Iterator[Parsed]:
+    """Read the jobs here and on `n_jobs - 1` workers. Workers are handed jobs once one has
+    started (a probe job returns: a job handed to a worker still starting waited for it while this
+    process could have read it), each at most AHEAD (one near the end, so this process does not
+    wait long for a slower worker's last ones) and never more than their share of what is
+    left; this process reads the next job whenever it is free, in a memory budget as with one job
+    (`Job.isolated` False), and hands on the workers' results between its own. When a worker dies,
+    each job its pool held is read again alone (the one that killed it is named) and a new pool
+    goes on."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+    todo, running, workers = deque(jobs), {}, n_jobs - 1
+    size = min(workers, max(1, len(jobs) // 2))
+    pools = [_pool(jobs[0], size)]
+    ready = pools[0].submit(os.getpid)
+    finished = False
+    try:
+        while todo or running:
+            share = (len(todo) + len(running)) * workers // n_jobs
+            ahead = AHEAD if len(todo) > AHEAD * n_jobs else 1     # near the end: one at a time
+            while ready.done() and todo and len(running) < min(ahead * workers, share):
+                job = replace(update(todo.popleft()), isolated=True)
+                running[pools[-1].submit(work, job)] = (job, pools[-1])
+            done = [f for f in running if f.done()]
+            if not done and not todo and running:
+                done = wait(running, return_when=FIRST_COMPLETED)[0]
+            for future in done:
+                job, pool = running.pop(future)
+                parsed = _result(future, job)
+                if parsed is None:                  # its worker died: the pool is broken
+                    if pool is pools[-1]:
+                        pools.append(_pool(job, size))
+                    parsed = _alone(job)
+                yield parsed
+            if todo:
+                yield work(replace(update(todo.popleft()), isolated=False))
+        finished = True
+    finally:
+        for pool in pools:       # a worker that never got a job is not waited for
+            pool.shutdown(wait=finished and ready.done(), kill_workers=not (finished and ready.done()))
+
+
+def _result(future, job: Job) -> Parsed | None:
+    """A worker's answer, None if the worker died."""
+    from joblib.externals.loky.process_executor import TerminatedWorkerError
+    try:
+        return future.result()
+    except TerminatedWorkerError:
+        return None
+
+
+def _alone(job: Job) -> Parsed:
+    """A job read alone in a fresh worker (after its pool's worker died), named if it kills it."""
+    from joblib.externals.loky.process_executor import TerminatedWorkerError
+    try:
+        return next(_pooled([job], 1))
+    except TerminatedWorkerError as exc:
+        return Parsed(job.path, job.digest, failure=_death(job, exc).to_dict())
+
+
+def _loky(jobs: list[Job], n_jobs: int) -> Iterator[Parsed]:
+    """Run on loky workers, each started once (`init_worker`: dies with this process, caps its
+    memory, loads the model) and reused for every document; if a worker dies, finish the rest one
+    at a time and name the document that killed it."""
+    from joblib.externals.loky.process_executor import TerminatedWorkerError
+    done: set[str] = set()
+    try:
+        for parsed in _pooled(jobs, n_jobs):
+            done.add(parsed.path)
+            yield parsed
+        return
+    except TerminatedWorkerError:
+        pass
+    for job in (j for j in jobs if j.path not in done):
+        yield _alone(job)
+
+
+def _death(job: Job, exc: Exception):
+    """Why a worker died on `job`: an abort under a memory ceiling is the ceiling (pdfium aborts
+    when an allocation fails), anything else a dead worker."""
+    if job.limits.memory_mb and "SIGABRT" in str(exc):
+        return too_large(job)
+    return WorkerDied(job.path, type(exc).__name__)
+
+
+def _pool(first: Job, workers: int):
+    """A loky pool of `workers` processes started with `init_worker` (the first job's settings)."""
+    from joblib.externals.loky import ProcessPoolExecutor
+    return ProcessPoolExecutor(max_workers=workers, initializer=init_worker,
+                               initargs=(os.getpid(), first.models_dir, first.limits.memory_mb, first.threads))
+
+
+def _pooled(jobs: list[Job], n_jobs: int) -> Iterator[Parsed]:
+    """The jobs' results as they finish, from a pool of `n_jobs` workers shut down at the end
+    (killed at once if the caller stops early: Ctrl-C, or a worker that died)."""
+    from concurrent.futures import as_completed
+    pool = _pool(jobs[0], min(n_jobs, len(jobs)))
+    finished = False
+    try:
+        if n_jobs == 1:                           # in order, each job taken (and updated) when it runs
+            for job in jobs:
+                yield pool.submit(work, job).result()
+        else:
+            for future in as_completed([pool.submit(work, job) for job in jobs]):
+                yield future.result()
+        finished = True
+    finally:
+        pool.shutdown(wait=finished, kill_workers=not finished)
