@@ -45,6 +45,11 @@ class LazyFreq:
             value = self._lookup(word)
         return default if value is None else value
 
+    @property
+    def known(self) -> dict[str, int | None]:
+        """The answers read so far (None: not a word); a reader may look here first."""
+        return self._memo
+
     def __contains__(self, word: str) -> bool:
         return self.get(word) is not None
 
