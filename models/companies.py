@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from models.article import Prepared
-from models.scoring import calibrate
+from models.scoring import calibrate, is_word
 from models.taxonomy import Taxonomy
 from models.tokenize import text_to_tokens
 
@@ -436,21 +436,16 @@ def _sentence_words(doc: Prepared, spans: list[tuple[int, int]], ctx: _Context) 
         seen = set()
         i = bisect.bisect_left(offsets, begin)
         while i < len(words) and offsets[i] + len(words[i]) <= start:
-            if _is_word(words[i]):
+            if is_word(words[i]):
                 seen.add("lw=" + words[i])
             i += 1
         j = bisect.bisect_left(offsets, end)
         while j < len(words) and offsets[j] < stop:
-            if _is_word(words[j]):
+            if is_word(words[j]):
                 seen.add("rw=" + words[j])
             j += 1
         found.update(seen)
     return found
-
-
-def _is_word(word: str) -> bool:
-    """Not a lone punctuation mark, digit, letter or space."""
-    return len(word) > 1 or "\u4e00" <= word <= "\u9fff"
 
 
 def _sentence(ctx: "_Context", start: int) -> tuple[int, int]:
@@ -502,8 +497,9 @@ def mention_roles(doc: Prepared, mentions: list[Mention], concerned: dict[str, f
 
 def mentions_to_lists(doc: Prepared, mentions: list[Mention]) -> list[frozenset[str]]:
     """The firms named together in one enumeration (邮政、顺丰、中通等企业; 申通、韵达和极兔; the
-    members of a group name, 四通一达), one set per enumeration of two or more firms. GUIDE.md: every member of a list of firms that take part
-    or are acted upon counts, so the members of one list share one fate."""
+    members of a group name, 四通一达), one set per enumeration of two or more firms. GUIDE.md:
+    every member of a list of firms that take part or are acted upon counts, so the members of
+    one list share one fate."""
     spans = sorted((*mention_full_span(doc, m), m.company) for m in mentions)
     text, groups, current, last_end = doc.full, [], set(), None
     for start, end, company in spans:

@@ -53,11 +53,11 @@ def prepared_to_words(doc: Prepared, title_weight: int = 1) -> list[str]:
     for token in doc.norm_words:
         (title if offset < doc.title_end else body).append(token)
         offset += len(token)
-    return [t for t in title * title_weight + body if _is_word(t)]
+    return [t for t in title * title_weight + body if is_word(t)]
 
 
 @lru_cache(maxsize=1 << 16)
-def _is_word(token: str) -> bool:
+def is_word(token: str) -> bool:
     """A token worth a feature: has a letter or a Han character, not only digits (cached: the
     same few thousand words recur in every article)."""
     return any(ch.isalpha() for ch in token)

@@ -19,7 +19,7 @@ from sklearn.preprocessing import normalize
 from models.article import Prepared
 from models.cues import cues_to_patterns, prepared_to_cues  # noqa: F401  (CueCounts reads them)
 from models.preparer import ArticlePreparer
-from models.scoring import (PARAGRAPH_MIN, PARAGRAPH_WEIGHT, _char_unigrams_bigrams, _is_word, _logit, calibrate,  # noqa: F401
+from models.scoring import (PARAGRAPH_MIN, PARAGRAPH_WEIGHT, _char_unigrams_bigrams, is_word, _logit, calibrate,  # noqa: F401
                             expit, lift_by_paragraphs, prepared_to_chars, prepared_to_paragraphs, prepared_to_words)
 
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
