@@ -9,12 +9,12 @@ import signal
 import subprocess
 import sys
 import time
-import zlib
 from pathlib import Path
 
 import pytest
 
 from fixtures.make_archive import make_archive
+from fixtures.make_bad_inputs import flate_bomb as flate_bomb_pdf
 from pipeline.importer import default_jobs, import_paths
 from pipeline.lifeline import default_memory_mb, machine_memory_mb
 from pipeline.resources import open_corpus
@@ -25,23 +25,7 @@ from tests.conftest import ROOT
 
 def flate_bomb(path: Path, inflated_mb: int = 1024) -> Path:
     """A one-page PDF whose content stream inflates to `inflated_mb` MB of spaces (~1 MB on disk)."""
-    packer, chunk, parts = zlib.compressobj(9), b" " * 2**20, []
-    for _ in range(inflated_mb):
-        parts.append(packer.compress(chunk))
-    stream = b"".join(parts) + packer.flush()
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
-               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    path.write_bytes(bytes(out))
+    path.write_bytes(flate_bomb_pdf(inflated_mb))
     return path
 
 
