@@ -46,26 +46,35 @@ class Prepared:
 
 
 HEADLINE_MAX = 40           # characters: a first line this short, not ending a sentence, is a headline
+HEADLINE_MIN_HAN = 4        # Chinese characters a headline has at least (not a date, a tool link, `![]()`)
 HEADLINE_LOOK = 6           # lines of a web page's top searched for the headline
 LABEL_MAX = 7               # characters: a line this short before a headline is a column label (科技信息)
 # the lines a web page puts above its headline: breadcrumbs, source, date and editor lines, tools,
 # and a newspaper's byline (记者 X 通讯员 Y) opening the text
-PAGE_CHROME = re.compile(r"当前位置|您的位置|现在位置|所在位置|首页\s*[>＞»/]|欢迎访问|来源[:：]|來源[:：]|"
+PAGE_CHROME = re.compile(r"当前位置|您的位置|现在位置|所在的?位置|首页\s*[>＞»/]|欢迎访问|来源[:：]|來源[:：]|"
                          r"发布时间|發布時間|日期[:：]|责任编辑|責任編輯|编辑[:：]|浏览|字号|分享到|打印本页|关闭窗口|"
+                         r"(?:[>＞»]{1,2}[^>＞»]+){2}|(?:\|[^|]+){2}|"           # breadcrumbs, a row of links
+                         r"主办$|主辦$|正文$|评论\s*[(（]\d|評論\s*[(（]\d|查看原文|查看更多|"   # site lines, tools
+                         r"(?:供图|供圖|摄影?|攝影?|图片来源|圖片來源)$|"                  # a photo caption
+                         r"^\s*[（(][^）)]*[）)]\s*$|"                                 # an aside in brackets: (资料图片)
+                         r"^(?:[\u4e00-\u9fff]{2,3}\s+)+[\u4e00-\u9fff]{2,3}$|"      # names alone: a byline
                          r"^\s*[（(]?\s*(?:本报)?(?:记者|記者|通讯员|通訊員)(?!节|節)")   # a byline
+HAN = re.compile(r"[\u4e00-\u9fff]")
+DATETIME = re.compile(r"\d{2,4}\s*[年./-]\s*\d{1,2}\s*[月./-]\s*\d{1,2}\s*日?(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?|"
+                      r"\d{1,2}[:：]\d{2}(?:[:：]\d{2})?|星期.|周[一二三四五六日天]")
 
 
 def split_headline(text: str) -> tuple[str, str]:
     """An article given without a title (a web page, a search excerpt) usually starts with its
     headline: a short line that does not end a sentence, on the first line or below the page's
-    chrome (breadcrumbs, source and date lines, a column label). (headline, the text without
-    it), or ("", text); the lines above the headline stay in the text."""
+    chrome (breadcrumbs, source and date lines, site tools, photo captions, a column label).
+    (headline, the text without it), or ("", text); the lines above the headline stay in the text."""
     lines = text.lstrip().split("\n")
     filled = [i for i, line in enumerate(lines) if line.strip()][:HEADLINE_LOOK]
     for k, i in enumerate(filled):
         line = lines[i].strip()
         following = [lines[j].strip() for j in filled[k + 1:]]
-        if PAGE_CHROME.search(line) or len(line) <= LABEL_MAX and following and \
+        if is_page_chrome(line) or len(line) <= LABEL_MAX and following and \
                 _is_headline(following[0]) and len(following[0]) > len(line):
             continue
         if _is_headline(line) and "".join(lines[i + 1:]).strip():
@@ -74,8 +83,18 @@ def split_headline(text: str) -> tuple[str, str]:
     return "", text
 
 
+def is_page_chrome(line: str) -> bool:
+    """Whether a line is a web page's or newspaper's furniture rather than its headline: see
+    PAGE_CHROME; also a date or time line (日期查询:2022年06月22日, 2023-03-14 14:06), where what is
+    left without the date has fewer Chinese characters than a headline."""
+    if PAGE_CHROME.search(line):
+        return True
+    return bool(DATETIME.search(line)) and len(HAN.findall(DATETIME.sub("", line))) < HEADLINE_MIN_HAN + 1
+
+
 def _is_headline(line: str) -> bool:
-    return 4 <= len(line) <= HEADLINE_MAX and line[-1] not in "。！？；：，,.;:!?"
+    return 4 <= len(line) <= HEADLINE_MAX and line[-1] not in "。！？；：，,.;:!?" and \
+        len(HAN.findall(line)) >= HEADLINE_MIN_HAN
 
 
 def article_to_prepared(title: str, text: str, words: tuple[str, ...] = (), hmm: bool = False) -> Prepared:

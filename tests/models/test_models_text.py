@@ -252,3 +252,31 @@ def test_a_web_page_headline_is_found_below_its_chrome():
     # a short headline over its body is still the headline; a first paragraph is none
     assert split_headline("夏日送清凉\n工会为快递员送去清凉。") == ("夏日送清凉", "工会为快递员送去清凉。")
     assert split_headline("这是一个以句号结束的长段落，不是标题。\n第二段。")[0] == ""
+
+
+@pytest.mark.parametrize("chrome", [
+    "日期查询：2025年07月08日",                       # a date line with a label
+    "2025-07-08 09:12:40",                            # a time stamp alone
+    "（资料图片）",                                    # a photo's aside
+    "快递员在驿站休息。区总工会供图",                   # a photo caption
+    "某某网>>本地频道>>本网专稿",                       # breadcrumbs
+    "设为首页|加入收藏|手机版",                         # a row of site links
+    "您所在的位置：某某网 > 要闻 > 正文",
+    "某某新媒体集团  主办",
+    "正文内容 评论(0)",
+    "李文 赵小勇",                                     # two names: a byline
+    "![]()",                                          # no Chinese at all
+])
+def test_page_furniture_is_never_the_headline(chrome):
+    from models.article import split_headline
+
+    page = f"{chrome}\n快递小哥夏日领到清凉包\n7月8日，街道工会为辖区快递员送去绿豆汤和藿香正气水。"
+    assert split_headline(page)[0] == "快递小哥夏日领到清凉包"
+
+
+def test_a_headline_with_a_date_or_short_words_stays_a_headline():
+    from models.article import split_headline
+
+    body = "\n今年起，新规定在全市寄递企业施行。"
+    assert split_headline("2025年7月1日起寄递新规正式施行" + body)[0] == "2025年7月1日起寄递新规正式施行"
+    assert split_headline("春节我在岗 快递不打烊" + body)[0] == "春节我在岗 快递不打烊"
