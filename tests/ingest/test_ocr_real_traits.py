@@ -201,3 +201,29 @@ def test_degenerate_images_give_an_empty_page_not_an_exception(tmp_path, name, m
     from PIL import Image
     page = _page(Image.fromarray(make()), tmp_path)
     assert page.lines == ()
+
+
+@pytest.mark.slow
+def test_a_small_picture_is_detected_at_the_detector_size_in_its_own_pixels():
+    """A web picture a few hundred pixels wide goes to the detector scaled up (its small print
+    was missed at its own size); the boxes come back in the picture's pixels, around the ink."""
+    from PIL import Image
+
+    from ingest.ocr import engine
+    line = traits.render_line("会员价九元起", 12, margin=0.3)
+    img = Image.new("L", (320, 200), 250)
+    img.paste(line, (40, 90))
+    bgr = np.ascontiguousarray(np.repeat(np.asarray(img)[:, :, None], 3, axis=2))
+    eng = engine()
+    seen = []
+    detector = eng.raw.text_det
+    eng.raw.text_det = lambda picture: seen.append(picture.shape) or detector(picture)
+    try:
+        (quad,) = eng.detect(bgr)
+    finally:
+        eng.raw.text_det = detector
+    assert max(seen[0][:2]) > 2 * max(bgr.shape[:2])
+    ink_rows, ink_cols = np.nonzero(np.asarray(img) < 128)
+    assert quad[:, 0].min() <= ink_cols.min() + 3 and quad[:, 0].max() >= ink_cols.max() - 3
+    assert quad[:, 1].min() <= ink_rows.min() + 3 and quad[:, 1].max() >= ink_rows.max() - 3
+    assert quad[:, 0].max() <= 320 and quad[:, 1].max() <= 200
