@@ -70,7 +70,7 @@ class DocField(BaseEstimator, TransformerMixin):
 
 
 class CueCounts(BaseEstimator, TransformerMixin):
-    """Per label, how strongly its cue words occur: in the title (0/1), in the body (log count,
+    """Per label, how strongly its cue words occur: in the title or an untitled article's lead (0/1), in the body (log count,
     scaled) and the share of paragraphs holding one. One dense feature per cue list pools what
     many rare words say, so a label's weight is learned from all its articles at once rather
     than word by word from the few that use each word."""

@@ -280,3 +280,18 @@ def test_a_headline_with_a_date_or_short_words_stays_a_headline():
     body = "\n今年起，新规定在全市寄递企业施行。"
     assert split_headline("2025年7月1日起寄递新规正式施行" + body)[0] == "2025年7月1日起寄递新规正式施行"
     assert split_headline("春节我在岗 快递不打烊" + body)[0] == "春节我在岗 快递不打烊"
+
+
+def test_an_untitled_article_s_lead_stands_for_its_title_in_the_cues():
+    """A web excerpt without a headline states its subject in its first sentence: the title cue
+    reads it; a short first line (a source line) is not the lead; a titled article keeps its title."""
+    from models.cues import cues_to_patterns, prepared_to_cues
+
+    patterns = cues_to_patterns((("春节", "坚守"), ("慰问",)))
+    lead = "来源：区融媒体中心\n春节期间，全区三百多名快递员坚守岗位，各分拨中心满负荷运转，包裹当日送达率保持在九成以上。\n区总工会还上门慰问了他们。"
+    untitled = article_to_prepared("", lead)
+    assert untitled.title == ""
+    guarantee_title, _, _, care_title, care_body, _ = prepared_to_cues(untitled, patterns)
+    assert guarantee_title == 1.0 and care_title == 0.0 and care_body > 0
+    titled = article_to_prepared("区总工会走访一线", lead)
+    assert prepared_to_cues(titled, patterns)[0] == 0.0 and prepared_to_cues(titled, patterns)[3] == 0.0
