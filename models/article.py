@@ -52,13 +52,14 @@ LABEL_MAX = 7               # characters: a line this short before a headline is
 # the lines a web page puts above its headline: breadcrumbs, source, date and editor lines, tools,
 # and a newspaper's byline (记者 X 通讯员 Y) opening the text
 PAGE_CHROME = re.compile(r"当前位置|您的位置|现在位置|所在的?位置|首页\s*[>＞»/]|欢迎访问|来源[:：]|來源[:：]|"
-                         r"发布时间|發布時間|日期[:：]|责任编辑|責任編輯|编辑[:：]|浏览|字号|分享到|打印本页|关闭窗口|"
+                         r"发布时间|發布時間|日期[:：]|责任编辑|責任編輯|编辑[:：]|浏览(?:次数|量|[:：])|字号\s*[:：大]|分享到|"
+                         r"打印本页|关闭窗口|"
                          r"(?:[>＞»]{1,2}[^>＞»]+){2}|(?:\|[^|]+){2}|"           # breadcrumbs, a row of links
                          r"主办$|主辦$|正文$|评论\s*[(（]\d|評論\s*[(（]\d|查看原文|查看更多|"   # site lines, tools
                          r"(?:供图|供圖|摄影?|攝影?|图片来源|圖片來源)$|"                  # a photo caption
                          r"^\s*[（(][^）)]*[）)]\s*$|"                                 # an aside in brackets: (资料图片)
                          r"^(?:[\u4e00-\u9fff]{2,3}\s+)+[\u4e00-\u9fff]{2,3}$|"      # names alone: a byline
-                         r"^\s*[（(]?\s*(?:本报)?(?:记者|記者|通讯员|通訊員)(?!节|節)")   # a byline
+                         r"^\s*[（(]?\s*(?:本报)?(?:记者|記者|通讯员|通訊員)\s*[\u4e00-\u9fff]{2,3}(?:\s|$|[）)、，,])")   # a byline
 HAN = re.compile(r"[\u4e00-\u9fff]")
 DATETIME = re.compile(r"\d{2,4}\s*[年./-]\s*\d{1,2}\s*[月./-]\s*\d{1,2}\s*日?(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?|"
                       r"\d{1,2}[:：]\d{2}(?:[:：]\d{2})?|星期.|周[一二三四五六日天]")

@@ -280,6 +280,9 @@ def test_a_headline_with_a_date_or_short_words_stays_a_headline():
     body = "\n今年起，新规定在全市寄递企业施行。"
     assert split_headline("2025年7月1日起寄递新规正式施行" + body)[0] == "2025年7月1日起寄递新规正式施行"
     assert split_headline("春节我在岗 快递不打烊" + body)[0] == "春节我在岗 快递不打烊"
+    # words a page's tools use (字号, 浏览) inside a headline, and 记者 opening a sentence
+    assert split_headline("老字号邮局焕新颜" + body)[0] == "老字号邮局焕新颜"
+    assert split_headline("记者节前夕走访快递网点" + body)[0] == "记者节前夕走访快递网点"
 
 
 def test_an_untitled_article_s_lead_stands_for_its_title_in_the_cues():
