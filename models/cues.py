@@ -41,11 +41,13 @@ SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]?")
 
 
 def article_lead(paragraphs: list[str]) -> str:
-    """The lead (导语) of an article: the first sentence of its first paragraph of substance.
-    A news article without a headline (a web excerpt, a repost) states its subject there, so for
-    the cues it stands where the title would: "the title's subject" of the annotation rule."""
+    """The lead (导语) of an article: the first sentence of its first paragraph of substance
+    that ends one (not a run of link texts or keywords a mirror page puts above it). A news
+    article without a headline (a web excerpt, a repost) states its subject there, so for the
+    cues it stands where the title would: "the title's subject" of the annotation rule."""
     for paragraph in paragraphs:
         paragraph = paragraph.strip()
-        if len(paragraph) >= LEAD_MIN:
-            return SENTENCE.match(paragraph).group(0)
+        sentence = SENTENCE.match(paragraph).group(0)
+        if len(paragraph) >= LEAD_MIN and sentence[-1:] in "。！？!?":
+            return sentence
     return ""

@@ -296,5 +296,7 @@ def test_an_untitled_article_s_lead_stands_for_its_title_in_the_cues():
     assert untitled.title == ""
     guarantee_title, _, _, care_title, care_body, _ = prepared_to_cues(untitled, patterns)
     assert guarantee_title == 1.0 and care_title == 0.0 and care_body > 0
+    keywords = "快递小哥,寄件优惠,同城急送,包裹查询,网点地址,寄件价格表,上门取件,快递柜,驿站加盟,物流专线\n"
+    assert prepared_to_cues(article_to_prepared("", keywords + lead), patterns)[0] == 1.0   # not the lead
     titled = article_to_prepared("区总工会走访一线", lead)
     assert prepared_to_cues(titled, patterns)[0] == 0.0 and prepared_to_cues(titled, patterns)[3] == 0.0
