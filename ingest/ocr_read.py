@@ -69,27 +69,65 @@ def _rec_crop(bgr: np.ndarray, box: Box) -> np.ndarray:
 
 def text_boxes(eng, prep: Prepared) -> list[Box]:
     """Detect, add missed glyphs, cut at vertical rules, recognise; tall boxes are also read
-    turned either way (a vertical line) and kept so when that reads better."""
+    turned either way (a vertical line) and kept so when that reads better; a slanted line is
+    read straightened (see `is_slanted`)."""
     bgr, rules = prep.bgr, prep.rules
     h, w = bgr.shape[:2]
     verticals = [r for r in rules if r[3] - r[1] > r[2] - r[0]]
-    found, tall = [], []
+    found, tall, slants = [], [], []
     for quad in eng.detect(bgr):
         rect = rect_of(quad, w, h)
-        if rect[2] - rect[0] >= 2 and rect[3] - rect[1] >= 2:
-            found.append(raster.widen_over_dash(rect, prep.ink))
-            if raster.is_tall(rect[2] - rect[0], rect[3] - rect[1]):
-                tall.append(rect)
+        if rect[2] - rect[0] < 2 or rect[3] - rect[1] < 2:
+            continue
+        if is_slanted(quad, rect) and len(split_at_rules(rect, verticals)) == 1:
+            slants.append((quad, rect))
+            continue
+        found.append(raster.widen_over_dash(rect, prep.ink))
+        if raster.is_tall(rect[2] - rect[0], rect[3] - rect[1]):
+            tall.append(rect)
     rects = []
-    for rect in found + missed_ink(prep.ink, found):
+    for rect in found + missed_ink(prep.ink, found + [rect for _, rect in slants]):
         rects += split_at_rules(rect, verticals)
-    results = eng.recognise([_crop(bgr, r) for r in rects])
-    boxes = [Box(*r, text, score) for r, (text, score) in zip(rects, results)]
+    results = eng.recognise([_crop(bgr, r) for r in rects] + [_straightened(bgr, q) for q, _ in slants])
+    places = rects + [_band(quad, rect, h) for quad, rect in slants]
+    boxes = [Box(*r, text, score) for r, (text, score) in zip(places, results)]
     if not tall:
         return boxes
     # a batch of their own: RapidOCR pads each batch to its widest crop, and scores move with it
     turned = eng.recognise([_turned_crop(bgr, r, k) for r in tall for k in (1, 3)])
     return prefer_vertical(boxes, tall, turned)
+
+
+SLANT_RATIO = 1.25  # a line whose upright rectangle is this many times its own height is slanted
+
+
+def _line_height(quad: np.ndarray) -> float:
+    return float((np.linalg.norm(quad[0] - quad[3]) + np.linalg.norm(quad[1] - quad[2])) / 2)
+
+
+def is_slanted(quad: np.ndarray, rect) -> bool:
+    """A wide line that runs at an angle of its own (a phone photo of a curved page: the deskew
+    of the whole page cannot level every line). Its upright rectangle takes in the lines above
+    and below it: cut so, the crop read a mix of three lines and lost characters."""
+    height = _line_height(quad)
+    return height >= 2 and rect[3] - rect[1] > SLANT_RATIO * height and rect[2] - rect[0] > 2 * height
+
+
+def _band(quad: np.ndarray, rect, page_h: int) -> tuple[float, float, float, float]:
+    """Where a slanted line stands on the page for layout: its width, and its own height
+    around its middle (not the rectangle that reaches into its neighbours)."""
+    half, middle = _line_height(quad) / 2, float(quad[:, 1].mean())
+    return rect[0], max(0.0, middle - half), rect[2], min(float(page_h), middle + half)
+
+
+def _straightened(bgr: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """The crop of a slanted line, warped level (the quad's corners go to a rectangle)."""
+    quad = np.asarray(quad, dtype=np.float32)
+    width = int(max(np.linalg.norm(quad[0] - quad[1]), np.linalg.norm(quad[2] - quad[3])))
+    height = int(max(np.linalg.norm(quad[0] - quad[3]), np.linalg.norm(quad[1] - quad[2])))
+    target = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    return cv2.warpPerspective(bgr, cv2.getPerspectiveTransform(quad, target), (max(1, width), max(1, height)),
+                               borderMode=cv2.BORDER_REPLICATE, flags=cv2.INTER_CUBIC)
 
 
 def _upside_down(eng, bgr: np.ndarray, boxes: list[Box], options: OcrOptions) -> bool:

@@ -227,3 +227,55 @@ def test_a_small_picture_is_detected_at_the_detector_size_in_its_own_pixels():
     assert quad[:, 0].min() <= ink_cols.min() + 3 and quad[:, 0].max() >= ink_cols.max() - 3
     assert quad[:, 1].min() <= ink_rows.min() + 3 and quad[:, 1].max() >= ink_rows.max() - 3
     assert quad[:, 0].max() <= 320 and quad[:, 1].max() <= 200
+
+
+def test_a_slanted_line_is_told_from_a_level_or_a_tall_one():
+    """The photo of a bent page: a line at 8 degrees across a wide box; its upright rectangle is
+    over three times its own height. A level line, one at half a degree and a column are not."""
+    from ingest.ocr_read import is_slanted, rect_of
+
+    def quad(x0, y0, length, height, degrees):
+        a = np.radians(degrees)
+        along, across = np.array([np.cos(a), -np.sin(a)]), np.array([np.sin(a), np.cos(a)])
+        start = np.array([x0, y0], dtype=float)
+        return np.float32([start, start + length * along, start + length * along + height * across,
+                           start + height * across])
+
+    for q, slanted in [(quad(100, 300, 1000, 40, 8), True), (quad(100, 300, 1000, 40, 0), False),
+                       (quad(100, 300, 1000, 40, 0.5), False), (quad(300, 100, 40, 900, 0), False)]:
+        assert is_slanted(q, rect_of(q, 2000, 2000)) == slanted
+
+
+@pytest.mark.slow
+def test_a_slanted_line_is_read_straightened_not_with_its_neighbours(tmp_path):
+    """Cut upright, a slanted line's crop took in the lines above and below it (a phone photo
+    read as fragments of three lines); warped level from its own corners it reads as itself."""
+    from PIL import Image, ImageChops
+
+    from ingest.ocr import engine
+    from ingest.ocr_read import _band, _crop, _straightened, is_slanted, rect_of
+    text = "街道工会为辖区快递员送去防暑用品"
+    page = Image.new("L", (1100, 400), 250)
+    for i, (line_text, angle) in enumerate([("各区邮政管理局开展专项检查工作", 0), (text, 6),
+                                            ("市快递协会组织消防安全培训", 0)]):
+        line = traits.render_line(line_text, 40, margin=0.2)
+        w, h = line.size
+        line = line.rotate(angle, expand=True, fillcolor=250, resample=Image.BICUBIC)
+        layer = Image.new("L", page.size, 250)
+        layer.paste(line, (60, 60 + 100 * i - (line.height - h) // 2))
+        page = ImageChops.darker(page, layer)
+        if angle:                         # the slanted line's corners, as a detector gives them
+            a, (cx, cy) = np.radians(angle), (60 + line.width / 2, 60 + 100 * i + h / 2)
+            corners = np.array([[-w / 2, -h / 2], [w / 2, -h / 2], [w / 2, h / 2], [-w / 2, h / 2]])
+            turn = np.array([[np.cos(a), np.sin(a)], [-np.sin(a), np.cos(a)]])
+            q = np.float32(corners @ turn.T + [cx, cy])
+    bgr = np.ascontiguousarray(np.repeat(np.asarray(page)[:, :, None], 3, axis=2))
+    rect = rect_of(q, 1100, 400)
+    assert is_slanted(q, rect)
+    eng = engine()
+    ((straight, _),) = eng.recognise([_straightened(bgr, q)])
+    assert straight == text
+    upright = _crop(bgr, rect)                # reaches into the lines above and below
+    assert (upright[:, :, 0] < 128).any(axis=1).sum() > 1.5 * (_straightened(bgr, q)[:, :, 0] < 128).any(axis=1).sum()
+    band = _band(q, rect, 400)
+    assert band[3] - band[1] < 0.6 * (rect[3] - rect[1])
