@@ -122,45 +122,57 @@ def _memo_tokenizer_class():
                 in_run = not in_run
             return out
 
+        def add_word(self, word, freq=None, tag=None):
+            super().add_word(word, freq, tag)
+            self.__dict__.pop("_table", None)       # a word added or deleted: routes read afresh
+
+        def _route_table(self) -> tuple[float, dict]:
+            """(log total, fragment → its log-probability if a word, False if only the start of
+            one, None if neither), kept while the dictionary and its total stay the same."""
+            table = self.__dict__.get("_table")
+            if table is None or table[0] is not self.FREQ or table[1] != self.total or \
+                    len(table[3]) > ROUTE_TABLE_MAX:
+                table = self._table = (self.FREQ, self.total, log(self.total), {})
+            return table[2], table[3]
+
         def _cut_block(self, block: str, out: list[str]) -> None:
             """jieba's get_DAG, calc and __cut_DAG_NO_HMM in one pass over a block: the best route
-            from the end backwards (ties to the longer word, as jieba's max over (score, end))."""
-            freq, n = self.FREQ, len(block)
-            peek, get = getattr(freq, "known", freq).get, freq.get
-            memo = self.__dict__.get("_memo")
-            if memo is None or memo[0] != self.total:
-                memo = self._memo = (self.total, log(self.total), {})
-            _, logtotal, logp = memo
+            from the end backwards (ties to the longer word, as jieba's max over (score, end)).
+            Where no word starts, the character alone scores log(1) − log(total), as in calc."""
+            logtotal, table = self._route_table()
+            look, n = table.get, len(block)
             score, end = [0.0] * (n + 1), [0] * n
             for k in range(n - 1, -1, -1):
-                best, best_end, i, frag = 0.0, -1, k, block[k]
-                while i < n:
-                    value = peek(frag, _UNSEEN)
-                    if value is _UNSEEN:
-                        value = get(frag)
-                    if value is None:
-                        break
-                    if value:
-                        p = logp.get(frag)
-                        if p is None:
-                            p = logp[frag] = log(value) - logtotal
-                        if best_end < 0 or p + score[i + 1] >= best:
-                            best, best_end = p + score[i + 1], i
-                    i += 1
-                    frag = block[k:i + 1]
-                if best_end < 0:                        # no word starts here: the character alone
-                    frag = block[k]
-                    p = logp.get(frag)
+                best, best_end, i, frag = -_INF, k, k, block[k]
+                while True:
+                    p = look(frag, _UNSEEN)
+                    if p is _UNSEEN:
+                        p = table[frag] = self._fragment_logp(frag, logtotal)
                     if p is None:
-                        p = logp[frag] = log(freq.get(frag) or 1) - logtotal
-                    best, best_end = p + score[k + 1], k
+                        break
+                    if p is not False and p + score[i + 1] >= best:
+                        best, best_end = p + score[i + 1], i
+                    i += 1
+                    if i == n:
+                        break
+                    frag = block[k:i + 1]
+                if best == -_INF:
+                    best = score[k + 1] - logtotal
                 score[k], end[k] = best, best_end
             _route_to_words(block, end, out)
+
+        def _fragment_logp(self, frag: str, logtotal: float) -> float | bool | None:
+            value = self.FREQ.get(frag)
+            if value is None:
+                return None
+            return log(value) - logtotal if value else False
 
     return MemoTokenizer
 
 
 _UNSEEN = object()
+_INF = float("inf")
+ROUTE_TABLE_MAX = 1_000_000     # fragments whose route value a tokenizer remembers before starting again
 _ENG = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")   # jieba's re_eng
 
 
