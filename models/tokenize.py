@@ -274,9 +274,17 @@ def dictionary_words(taxonomy) -> tuple[str, ...]:
 
 def to_simplified(text: str) -> str:
     """Traditional→Simplified Chinese (OpenCC t2s); texts with nothing to convert are returned as is."""
-    if _traditional_chars().isdisjoint(text):
+    chars = _traditional_chars()
+    if chars.isdisjoint(text):
         return text
-    return _t2s().convert(text)
+    converter = _t2s()
+    pieces = getattr(converter, "split_chars_re", None)
+    if pieces is None:
+        return converter.convert(text)
+    # OpenCC.convert converts the pieces between its separators one by one (a separator stays
+    # as it is); a piece with nothing to convert is kept without building its parse tree
+    return "".join(piece if k % 2 or chars.isdisjoint(piece) else converter._convert(piece, converter._dict_chain_data)
+                   for k, piece in enumerate(pieces.split(text)))
 
 
 @lru_cache(maxsize=1)
