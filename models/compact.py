@@ -144,15 +144,20 @@ class CompactCompanies:
 
     def score(self, features: list[dict[str, dict[str, float]]]) -> np.ndarray:
         scores = np.zeros((len(features), len(self.labels)))
-        for i, per_doc in enumerate(features):
-            for key, row in per_doc.items():
-                if key in self.labels:
-                    scores[i, self.labels.index(key)] = self._one(row)
+        cells = [(i, self.labels.index(key), row) for i, per_doc in enumerate(features)
+                 for key, row in per_doc.items() if key in self.labels]
+        if not cells:
+            return scores
+        rows, columns = [i for i, _, _ in cells], [j for _, j, _ in cells]
+        if self.vocabulary is None:
+            scores[rows, columns] = 1.0
+            return scores
+        # each pair's sum as before; the logistic and Platt maps applied to the whole batch at once
+        totals = np.array([self._total(row) for _, _, row in cells]) + self.intercept
+        scores[rows, columns] = calibrate(expit(totals), self.calibration)
         return scores
 
-    def _one(self, row: dict) -> float:
-        if self.vocabulary is None:
-            return 1.0
+    def _total(self, row: dict) -> float:
         total = 0.0
         for name, value in row.items():
             if isinstance(value, str):
@@ -160,7 +165,7 @@ class CompactCompanies:
             column = self.vocabulary.get(name)
             if column is not None:
                 total += float(value) * self.weights[column]
-        return float(calibrate(expit(np.array([total + self.intercept])), self.calibration)[0])
+        return total
 
 
 @dataclass(frozen=True, slots=True)
