@@ -109,7 +109,9 @@ def article_to_prepared(title: str, text: str, words: tuple[str, ...] = (), hmm:
     full = title + TITLE_SEP + text
     norm = to_simplified(full)
     norm_words = tuple(text_to_tokens(norm, words, hmm))
-    if len(norm) == len(full):
+    if norm == full:                    # nothing was Traditional: the same words
+        original = norm_words
+    elif len(norm) == len(full):
         original = tuple(_cut_like(full, norm_words))
     else:
         original = tuple(text_to_tokens(full, words, hmm))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, fields
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -45,10 +46,12 @@ class Family:
             values = _char_unigrams_bigrams(prepared_to_chars(doc, self.title_weight))
         else:
             values = prepared_to_words(doc, self.title_weight)
-        vocabulary = self.vocabulary
-        pairs = sorted((vocabulary[f], n) for f, n in Counter(values).items() if f in vocabulary)
-        columns = np.fromiter((c for c, _ in pairs), dtype=np.int64, count=len(pairs))
-        data = np.fromiter((n for _, n in pairs), dtype=self.idf.dtype, count=len(pairs))
+        counts = Counter(values)
+        columns = np.fromiter(map(self.vocabulary.get, counts, repeat(-1)), dtype=np.int64, count=len(counts))
+        data = np.fromiter(counts.values(), dtype=self.idf.dtype, count=len(counts))
+        known = np.flatnonzero(columns >= 0)
+        order = known[np.argsort(columns[known])]           # by column, as the sparse row is
+        columns, data = columns[order], data[order]
         if self.sublinear:
             np.log(data, data)
             data += 1.0
@@ -93,18 +96,27 @@ class CompactTopics:
     constants: np.ndarray        # n_labels: NaN, or the probability of a label fitted on one class
 
     def _raw(self, docs: list[Prepared]) -> np.ndarray:
-        out = np.empty((len(docs), len(self.labels)))
-        for i, doc in enumerate(docs):
-            columns, values, offset = [], [], 0
+        if not docs:
+            return np.empty((0, len(self.labels)))
+        columns, values, bounds = [], [], [0]
+        for doc in docs:
+            offset = 0
             for family in self.families:
                 c, v = family.vector(doc)
                 columns.append(c + offset)
                 values.append(v)
                 offset += len(family.vocabulary)
-            c, v = np.concatenate(columns), np.concatenate(values).astype(np.float64)
-            products = v[:, None] * self.weights[c]
-            sums = np.cumsum(products, axis=0)[-1] if len(c) else np.zeros(len(self.labels))
-            out[i] = expit(sums + self.intercepts)
+                bounds.append(bounds[-1] + len(c))
+        # the products of the whole batch at once, then each article's summed in order, row by
+        # row (what a cumulative sum's last row holds: the same float sums as one article at a time)
+        step = len(self.families)
+        products = np.concatenate(values).astype(np.float64)[:, None] * self.weights[np.concatenate(columns)]
+        sums = np.zeros((len(docs), len(self.labels)))
+        for i in range(len(docs)):
+            start, stop = bounds[i * step], bounds[(i + 1) * step]
+            if stop > start:
+                sums[i] = products[start:stop].sum(axis=0)
+        out = expit(sums + self.intercepts)
         fixed = ~np.isnan(self.constants)
         out[:, fixed] = self.constants[fixed]
         return out
@@ -132,15 +144,20 @@ class CompactCompanies:
 
     def score(self, features: list[dict[str, dict[str, float]]]) -> np.ndarray:
         scores = np.zeros((len(features), len(self.labels)))
-        for i, per_doc in enumerate(features):
-            for key, row in per_doc.items():
-                if key in self.labels:
-                    scores[i, self.labels.index(key)] = self._one(row)
+        cells = [(i, self.labels.index(key), row) for i, per_doc in enumerate(features)
+                 for key, row in per_doc.items() if key in self.labels]
+        if not cells:
+            return scores
+        rows, columns = [i for i, _, _ in cells], [j for _, j, _ in cells]
+        if self.vocabulary is None:
+            scores[rows, columns] = 1.0
+            return scores
+        # each pair's sum as before; the logistic and Platt maps applied to the whole batch at once
+        totals = np.array([self._total(row) for _, _, row in cells]) + self.intercept
+        scores[rows, columns] = calibrate(expit(totals), self.calibration)
         return scores
 
-    def _one(self, row: dict) -> float:
-        if self.vocabulary is None:
-            return 1.0
+    def _total(self, row: dict) -> float:
         total = 0.0
         for name, value in row.items():
             if isinstance(value, str):
@@ -148,7 +165,7 @@ class CompactCompanies:
             column = self.vocabulary.get(name)
             if column is not None:
                 total += float(value) * self.weights[column]
-        return float(calibrate(expit(np.array([total + self.intercept])), self.calibration)[0])
+        return total
 
 
 @dataclass(frozen=True, slots=True)

@@ -220,11 +220,7 @@ def text_to_alias_spans(matcher: AliasMatcher, text: str, cuts: frozenset[int]) 
 
 def words_to_cuts(words: tuple[str, ...]) -> frozenset[int]:
     """Character offsets where a word starts or ends."""
-    cuts, offset = {0}, 0
-    for word in words:
-        offset += len(word)
-        cuts.add(offset)
-    return frozenset(cuts)
+    return frozenset(accumulate(map(len, words), initial=0))
 
 
 def prepared_to_mentions(matcher: AliasMatcher, doc: Prepared) -> list[Mention]:

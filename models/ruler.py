@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, compress
 
 from models.article import Prepared
 from models.companies import COMPANY, GPE, HAN, ORG, Entity, Mention, mention_full_span, taxonomy_to_patterns
@@ -44,9 +44,9 @@ def build_ruler(taxonomy: Taxonomy, words: tuple[str, ...] = (), hmm: bool = Fal
 def _matches(ruler: PhraseRuler, tokens: tuple[str, ...]) -> list[tuple[int, int, str, str]]:
     """Every (start, end, label, key) where a pattern's words occur, longest first, then earliest,
     then in pattern order."""
-    found = []
-    for k, token in enumerate(tokens):
-        for order, (words, label, key) in enumerate(ruler.by_first.get(token, ())):
+    found, by_first = [], ruler.by_first
+    for k in compress(range(len(tokens)), map(by_first.__contains__, tokens)):   # where a pattern may start
+        for order, (words, label, key) in enumerate(by_first[tokens[k]]):
             if tokens[k:k + len(words)] == words:
                 found.append((k, k + len(words), label, key, order))
     found.sort(key=lambda m: (m[0] - m[1], m[0], m[4]))

@@ -49,11 +49,13 @@ def prepared_to_chars(doc: Prepared, title_weight: int = 1) -> str:
 
 def prepared_to_words(doc: Prepared, title_weight: int = 1) -> list[str]:
     """The normalised words for word features (no punctuation, spaces or numbers), title repeated."""
-    title, body, offset = [], [], 0
-    for token in doc.norm_words:
-        (title if offset < doc.title_end else body).append(token)
+    words, title_end, offset, cut = doc.norm_words, doc.title_end, 0, len(doc.norm_words)
+    for k, token in enumerate(words):            # the title's words: those starting before its end
+        if offset >= title_end:
+            cut = k
+            break
         offset += len(token)
-    return [t for t in title * title_weight + body if is_word(t)]
+    return list(filter(is_word, words[:cut] * title_weight + words[cut:]))
 
 
 @lru_cache(maxsize=1 << 16)

@@ -52,10 +52,12 @@ def _memo_tokenizer_class():
     position, and that is 40% of segmentation time; here the value is computed once per word (and
     forgotten when `add_word` changes the totals). Same arithmetic, same order, so the same cuts
     as jieba (tests/models/test_models_text.py compares them). `get_DAG` is jieba's loop with
-    one lookup per prefix where jieba does two."""
+    one lookup per prefix where jieba does two; `cut(..., HMM=False)` (the tagger's) runs
+    `cut_words`, which finds the words and the best route in one pass and returns a list."""
     from math import log
 
     jieba = _import_jieba()
+    han, skip = jieba.re_han_default, jieba.re_skip_default
 
     class MemoTokenizer(jieba.Tokenizer):
         def get_DAG(self, sentence):            # jieba's, with the dictionary in a local name
@@ -99,10 +101,97 @@ def _memo_tokenizer_class():
                         best = candidate
                 route[idx] = best
 
+        def cut(self, sentence, cut_all=False, HMM=True, use_paddle=False):
+            if cut_all or HMM or use_paddle:
+                return super().cut(sentence, cut_all, HMM, use_paddle)
+            return iter(self.cut_words(jieba.strdecode(sentence)))
+
+        def cut_words(self, sentence: str) -> list[str]:
+            """jieba's `cut(sentence, HMM=False)` as a list: the same blocks, routes and cuts."""
+            self.check_initialized()
+            out, in_run = [], False
+            for block in han.split(sentence):           # the runs of Han/alnum (captured) at odd places
+                if block and in_run:
+                    self._cut_block(block, out)
+                elif block:
+                    for k, part in enumerate(skip.split(block)):
+                        if k % 2:                       # a whitespace run, whole
+                            out.append(part)
+                        else:
+                            out.extend(part)            # anything else, one character a token
+                in_run = not in_run
+            return out
+
+        def add_word(self, word, freq=None, tag=None):
+            super().add_word(word, freq, tag)
+            self.__dict__.pop("_table", None)       # a word added or deleted: routes read afresh
+
+        def _route_table(self) -> tuple[float, dict]:
+            """(log total, fragment → its log-probability if a word, False if only the start of
+            one, None if neither), kept while the dictionary and its total stay the same."""
+            table = self.__dict__.get("_table")
+            if table is None or table[0] is not self.FREQ or table[1] != self.total or \
+                    len(table[3]) > ROUTE_TABLE_MAX:
+                table = self._table = (self.FREQ, self.total, log(self.total), {})
+            return table[2], table[3]
+
+        def _cut_block(self, block: str, out: list[str]) -> None:
+            """jieba's get_DAG, calc and __cut_DAG_NO_HMM in one pass over a block: the best route
+            from the end backwards (ties to the longer word, as jieba's max over (score, end)).
+            Where no word starts, the character alone scores log(1) − log(total), as in calc."""
+            logtotal, table = self._route_table()
+            look, n = table.get, len(block)
+            score, end = [0.0] * (n + 1), [0] * n
+            for k in range(n - 1, -1, -1):
+                best, best_end, i, frag = -_INF, k, k, block[k]
+                while True:
+                    p = look(frag, _UNSEEN)
+                    if p is _UNSEEN:
+                        p = table[frag] = self._fragment_logp(frag, logtotal)
+                    if p is None:
+                        break
+                    if p is not False and p + score[i + 1] >= best:
+                        best, best_end = p + score[i + 1], i
+                    i += 1
+                    if i == n:
+                        break
+                    frag = block[k:i + 1]
+                if best == -_INF:
+                    best = score[k + 1] - logtotal
+                score[k], end[k] = best, best_end
+            _route_to_words(block, end, out)
+
+        def _fragment_logp(self, frag: str, logtotal: float) -> float | bool | None:
+            value = self.FREQ.get(frag)
+            if value is None:
+                return None
+            return log(value) - logtotal if value else False
+
     return MemoTokenizer
 
 
 _UNSEEN = object()
+_INF = float("inf")
+ROUTE_TABLE_MAX = 1_000_000     # fragments whose route value a tokenizer remembers before starting again
+_ENG = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")   # jieba's re_eng
+
+
+def _route_to_words(block: str, end: list[int], out: list[str]) -> None:
+    """Follow the route's word ends; single Latin letters and digits in a row join into one token
+    (jieba's __cut_DAG_NO_HMM)."""
+    x, n, buf = 0, len(block), ""
+    while x < n:
+        y = end[x] + 1
+        if y == x + 1 and block[x] in _ENG:
+            buf += block[x]
+        else:
+            if buf:
+                out.append(buf)
+                buf = ""
+            out.append(block[x:y])
+        x = y
+    if buf:
+        out.append(buf)
 
 
 def _import_jieba():
@@ -154,7 +243,10 @@ def lazy_tokenizer(words: tuple[str, ...] = (), cache_dir: str | Path | None = N
 
 def text_to_tokens(text: str, words: tuple[str, ...] = (), hmm: bool = False) -> list[str]:
     """Segment text into words; every character of `text` is in exactly one token, in order."""
-    return [token for token in load_tokenizer(words).cut(text, HMM=hmm) if token]
+    tokenizer = load_tokenizer(words)
+    if not hmm:
+        return tokenizer.cut_words(text)
+    return [token for token in tokenizer.cut(text, HMM=hmm) if token]
 
 
 def segment_for_search(text: str) -> str:
@@ -182,9 +274,17 @@ def dictionary_words(taxonomy) -> tuple[str, ...]:
 
 def to_simplified(text: str) -> str:
     """Traditional→Simplified Chinese (OpenCC t2s); texts with nothing to convert are returned as is."""
-    if _traditional_chars().isdisjoint(text):
+    chars = _traditional_chars()
+    if chars.isdisjoint(text):
         return text
-    return _t2s().convert(text)
+    converter = _t2s()
+    pieces = getattr(converter, "split_chars_re", None)
+    if pieces is None:
+        return converter.convert(text)
+    # OpenCC.convert converts the pieces between its separators one by one (a separator stays
+    # as it is); a piece with nothing to convert is kept without building its parse tree
+    return "".join(piece if k % 2 or chars.isdisjoint(piece) else converter._convert(piece, converter._dict_chain_data)
+                   for k, piece in enumerate(pieces.split(text)))
 
 
 @lru_cache(maxsize=1)

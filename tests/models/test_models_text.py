@@ -87,6 +87,26 @@ def test_memoised_tokenizer_cuts_exactly_like_jieba(words, tmp_path):
     assert "寄递渠道安全" in list(ours.cut(text, HMM=False))
 
 
+def test_a_deleted_word_is_no_longer_cut_whole(words, tmp_path):
+    tokenizer = build_tokenizer(words, cache_dir=tmp_path)
+    text = "快递员在邮政网点收寄快递。"
+    assert "快递员" in list(tokenizer.cut(text, HMM=False))
+    tokenizer.del_word("快递员")                  # the word's frequency becomes 0, the total stays
+    assert "快递员" not in list(tokenizer.cut(text, HMM=False))
+
+
+def test_simplified_text_is_exactly_what_opencc_makes():
+    from opencc import OpenCC
+
+    from models.train import load_examples
+
+    t2s = OpenCC("t2s")
+    texts = [e.title + "\n" + e.text for e in load_examples()[::12]]
+    for rendering in ("s2t", "s2hk", "s2tw"):
+        for text in map(OpenCC(rendering).convert, texts):
+            assert to_simplified(text) == t2s.convert(text)
+
+
 def test_tokenizer_reading_its_dictionary_on_demand_cuts_like_the_full_one(words, tmp_path):
     from models.tokenize import lazy_tokenizer
     from models.train import load_examples
