@@ -1,6 +1,7 @@
 """Benchmark a bulk import: an archive of generated issues imported with 1 and 2 workers.
 
     python -m bench bulk [--issues 500 --scans 20] [--folder DIR]
+    python -m bench bulk --issues 10 --alternate 5     # only: 5 pairs of --jobs 1 / --jobs 2
 
 DIR/archive is generated once and reused: a later run with fewer --issues imports its first ones.
 
@@ -81,7 +82,7 @@ def _import(paths: list[Path], db: Path, jobs: int, env: dict, one_core: bool = 
         summary = log.read().strip().splitlines()[-1]
     pages = int(summary.split("articles, ")[1].split(" pages")[0])
     cpu = (now.ru_utime - used.ru_utime) + (now.ru_stime - used.ru_stime)      # workers included
-    return {"seconds": round(seconds, 1), "cpu_s": round(cpu, 1), "exit": proc.returncode, "summary": summary,
+    return {"seconds": round(seconds, 2), "cpu_s": round(cpu, 1), "exit": proc.returncode, "summary": summary,
             "pages_per_s": round(pages / seconds, 2), "peak_rss_mb_process_tree": round(peak / 1024, 1)}
 
 
@@ -100,10 +101,11 @@ def cores_free(n: int = 2) -> float:
     return round((now.ru_utime - used.ru_utime + now.ru_stime - used.ru_stime) / (time.perf_counter() - start), 2)
 
 
-def bench_bulk(issues: int = 500, scans: int = 20, folder: str | None = None) -> dict:
+def _prepared(issues: int, scans: int, folder: Path) -> tuple[Path, list[Path], dict]:
+    """The archive (built once), its first `issues` text PDFs (by date: an archive built before
+    for more issues serves a smaller run) and the environment of the imports timed."""
     from models import train_models
     from fixtures.make_archive import make_archive
-    folder = Path(folder or tempfile.mkdtemp(prefix="jianbao-bulk-"))
     archive = folder / "archive"
     if not archive.exists():
         make_archive(archive, issues, scans)
@@ -112,8 +114,31 @@ def bench_bulk(issues: int = 500, scans: int = 20, folder: str | None = None) ->
         train_models(ROOT / "models" / "data", models_dir)
     from bench.startup import user_env
     env = {**user_env(folder), "JIANBAO_MODELS": str(models_dir), "JIANBAO_HOME": str(folder / "home")}
-    # an archive built before for more issues serves a smaller run: its first `issues` (by date)
     text_files = sorted(p for p in archive.rglob("*.pdf") if "scans" not in p.parts)[:issues]
+    return archive, text_files, env
+
+
+def bench_alternate(issues: int, pairs: int, folder: str | None = None) -> dict:
+    """`pairs` imports of the first `issues` text PDFs with `--jobs 1` then `--jobs 2`, one after
+    the other (a load that comes and goes falls on both alike), after an untimed warm-up of each:
+    the ratio of each pair, and the lowest and the median (goal: never below 1.0 on 10 files)."""
+    folder = Path(folder or tempfile.mkdtemp(prefix="jianbao-bulk-"))
+    _, files, env = _prepared(issues, 0, folder)
+    for jobs in (1, 2):
+        _import(files, folder / f"alternate-jobs{jobs}.db", jobs, env)
+    out: dict = {"issues": len(files), "cores_free_before": cores_free(), "pairs": []}
+    for _ in range(pairs):
+        one, two = (_import(files, folder / f"alternate-jobs{j}.db", j, env) for j in (1, 2))
+        out["pairs"].append({"jobs1_s": one["seconds"], "jobs2_s": two["seconds"], "ratio": _ratio(one, two),
+                             "cpu_2_vs_1": round(two["cpu_s"] / max(one["cpu_s"], 0.1), 2)})
+    ratios = sorted(p["ratio"] for p in out["pairs"])
+    out |= {"ratio_min": ratios[0], "ratio_median": ratios[len(ratios) // 2], "cores_free_after": cores_free()}
+    return out
+
+
+def bench_bulk(issues: int = 500, scans: int = 20, folder: str | None = None) -> dict:
+    folder = Path(folder or tempfile.mkdtemp(prefix="jianbao-bulk-"))
+    archive, text_files, env = _prepared(issues, scans, folder)
     pages, raw_s = _raw_pdfplumber(text_files)
     out = {"issues": len(text_files), "scans": scans, "text_pages": pages,
            "raw_pdfplumber_pages_per_s": round(pages / raw_s, 1), "cores_free_before": cores_free()}
