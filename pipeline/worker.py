@@ -53,6 +53,7 @@ class Job:
     ocr_engine: str | None = None    # the OCR inference engine (None: ingest's default)
     known_issues: frozenset = frozenset()   # issues stored from a text PDF: a scan of one is a duplicate
     pages_file: str | None = None    # a byte is appended per page read (pipeline/page_watch.py)
+    pages: int | None = None         # pages counted before the run (ingest.pagecount), None if not
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,17 +108,30 @@ def _share_cores(threads: int) -> None:
 
 def init_worker(parent: int, models_dir: str | None, memory_mb: int | None, threads: int | None) -> None:
     """A worker process's start (the pool's initializer): die with the parent, cap memory, share
-    the cores, and load the model and the segmenter once, before the first document."""
+    the cores, and warm up once, before the first document."""
     die_with_parent(parent)
     if memory_mb:
         cap_process(memory_mb)
     if threads:
         _share_cores(threads)
+    warm_up(models_dir)
+
+
+def warm_up(models_dir: str | None) -> float:
+    """Import what reading a text PDF needs and load the model and the segmenter: a worker's start
+    beyond its spawn, which this process pays too before its first document (pipeline.pool times
+    it there to tell whether a worker pays off). Seconds taken."""
+    started = time.perf_counter()
+    import ingest.plumber_reader  # noqa: F401 - pdfplumber: the first document's import otherwise
+    import ingest.reader  # noqa: F401
+    from models.tokenize import segment_for_search
+    segment_for_search("")
     if models_dir:
         try:
             _tagger(models_dir)
         except Exception:            # noqa: BLE001 - each document then names the failure itself
             pass
+    return time.perf_counter() - started
 
 
 def _ocr_options(job: Job):
