@@ -291,8 +291,9 @@ def _notes(report: ImportReport) -> dict:
     log = report.workers
     if not log.why:
         return {}
-    started = f", the first started in {log.started_in:.1f} s" if log.started_in is not None else ""
-    return {"workers": log.started, "workers_why": log.why + started}
+    started = f"; the first started in {log.started_in:.1f} s" if log.started_in is not None else ""
+    back = f"; {log.taken_back} document(s) handed to a worker read here instead" if log.taken_back else ""
+    return {"workers": log.started, "workers_why": log.why + started + back}
 
 
 def _isolated(jobs: int, scheduler: str | None, limits: Limits) -> bool:

@@ -10,13 +10,15 @@ bench bulk --issues 10 --alternate 5). It is the only writer of the corpus eithe
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import time
 from collections import deque
 from dataclasses import dataclass, replace
 from typing import Callable, Iterator
 
 from errors import UsageError, WorkerDied
-from pipeline.worker import Job, Parsed, init_worker, too_large, warm_up, work
+from pipeline.worker import Job, Parsed, claim, init_worker, too_large, warm_up, work
 
 AHEAD = 3      # documents handed to each worker at a time: one read, two waiting while this process reads one
 
@@ -73,12 +75,13 @@ def _shared(jobs: list[Job], n_jobs: int, update: Callable[[Job], Job], log: Wor
     the end, so this process does not wait long for a slower worker's last ones) and never more
     than their share of what is left; this process reads the next job whenever it is free, in a
     memory budget as with one job (`Job.isolated` False), and hands on the workers' results between
-    its own. When a worker dies, each job its pool held is read again alone (the one that killed it
-    is named) and a new pool goes on."""
+    its own; with nothing left to hand, it takes back a job a worker holds but has not started
+    (`_steal`) rather than wait for it. When a worker dies, each job its pool held is read again
+    alone (the one that killed it is named) and a new pool goes on."""
     from concurrent.futures import FIRST_COMPLETED, wait
     todo, running, pools, size = deque(jobs), {}, [], 0
     pace = _Pace(warm_up(jobs[0].models_dir), jobs, log.start_s)
-    ready = None
+    ready, claims = None, _Claims()
     try:
         while todo or running:
             if not pools and pace.seconds and todo:
@@ -86,13 +89,11 @@ def _shared(jobs: list[Job], n_jobs: int, update: Callable[[Job], Job], log: Wor
                 if size:
                     pools.append(_pool(jobs[0], size))
                     ready = _probe(pools[0], log)
-            share = (len(todo) + len(running)) * size // (size + 1)
-            ahead = AHEAD if len(todo) > AHEAD * (size + 1) else 1     # near the end: one at a time
-            while ready is not None and ready.done() and todo and len(running) < min(ahead * size, share):
-                job = replace(update(todo.popleft()), isolated=True)
-                running[pools[-1].submit(work, job)] = (job, pools[-1])
+            if ready is not None and ready.done():
+                _hand(todo, running, pools[-1], size, lambda job: replace(update(job), claim=claims.new()))
             done = [f for f in running if f.done()]
-            if not done and not todo and running:
+            mine = todo.popleft() if todo else None if done else _steal(running, log)
+            if mine is None and not done and running:
                 done = wait(running, return_when=FIRST_COMPLETED)[0]
             for future in done:
                 job, pool = running.pop(future)
@@ -100,16 +101,55 @@ def _shared(jobs: list[Job], n_jobs: int, update: Callable[[Job], Job], log: Wor
                 if parsed is None:                  # its worker died: the pool is broken
                     if pool is pools[-1]:
                         pools.append(_pool(job, size))
-                    parsed = _alone(job)
+                    parsed = _alone(replace(job, claim=None))
                 yield parsed
-            if todo:
-                job = todo.popleft()
-                parsed = work(replace(update(job), isolated=False))
-                pace.read(job, parsed)
+            if mine is not None:
+                parsed = work(replace(update(mine), isolated=False, claim=None))
+                pace.read(mine, parsed)
                 yield parsed
     finally:
         for pool in pools:       # every result is in (or the run stops): nothing to wait for
             pool.shutdown(wait=False, kill_workers=True)
+        claims.close()
+
+
+def _hand(todo: deque, running: dict, pool, size: int, update: Callable[[Job], Job]) -> None:
+    """Hand `size` started workers jobs: at most AHEAD each (one near the end, so this process
+    does not wait long for a slower worker's last ones), never more than their share of what is
+    left."""
+    share = (len(todo) + len(running)) * size // (size + 1)
+    ahead = AHEAD if len(todo) > AHEAD * (size + 1) else 1
+    while todo and len(running) < min(ahead * size, share):
+        job = replace(update(todo.popleft()), isolated=True)
+        running[pool.submit(work, job)] = (job, pool)
+
+
+def _steal(running: dict, log: WorkerLog) -> Job | None:
+    """The job handed last that no worker has started (its claim taken here first: a worker that
+    finds it taken skips it), or None; it leaves `running`."""
+    for future, (job, _) in reversed(list(running.items())):
+        if job.claim and claim(job.claim):
+            del running[future]
+            log.taken_back += 1
+            return job
+    return None
+
+
+class _Claims:
+    """Where this run's claims are made: one new file name per job handed to a worker."""
+
+    def __init__(self):
+        self.folder, self.n = None, 0
+
+    def new(self) -> str:
+        if self.folder is None:
+            self.folder = tempfile.mkdtemp(prefix="jianbao-claims-")
+        self.n += 1
+        return os.path.join(self.folder, str(self.n))
+
+    def close(self) -> None:
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 @dataclass(slots=True)
@@ -122,6 +162,7 @@ class WorkerLog:
     started: int = 0
     why: str = ""
     started_in: float | None = None
+    taken_back: int = 0      # jobs handed to a worker that this process read instead (`_steal`)
 
 
 SPAWN_S = 0.5     # a worker's start beyond the warm-up this process times: its interpreter, loky's

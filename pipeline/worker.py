@@ -6,6 +6,7 @@ process boundary. The parent process is the only writer of the corpus.
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
@@ -54,6 +55,7 @@ class Job:
     known_issues: frozenset = frozenset()   # issues stored from a text PDF: a scan of one is a duplicate
     pages_file: str | None = None    # a byte is appended per page read (pipeline/page_watch.py)
     pages: int | None = None         # pages counted before the run (ingest.pagecount), None if not
+    claim: str | None = None         # a file whoever reads the job creates first (pipeline.pool._steal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,7 @@ class Parsed:
     seconds: float = 0.0
     segments: tuple[tuple[str, str], ...] | None = None   # search tokens, cut in the worker
     duplicate_of: str | None = None      # the stored issue this scan holds (known from page 1)
+    taken: bool = False                  # not read: its claim was taken (by the importing process)
 
     @property
     def error(self) -> JianbaoError | None:
@@ -156,8 +159,20 @@ def _known_scan(job: Job) -> str | None:
     return issue_id if issue_id in job.known_issues else None
 
 
+def claim(path: str) -> bool:
+    """Take the claim at `path`: True for the first process to ask (an exclusive create)."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except (FileExistsError, FileNotFoundError):      # not found: the run is over, its claims gone
+        return False
+    return True
+
+
 def work(job: Job) -> Parsed:
-    """Parse and tag one document; every failure comes back as data, never as an exception."""
+    """Parse and tag one document; every failure comes back as data, never as an exception. A job
+    with a claim someone else took is not read (`taken`)."""
+    if job.claim and not claim(job.claim):
+        return Parsed(job.path, job.digest, taken=True)
     started = time.perf_counter()
     main = threading.current_thread() is threading.main_thread()
     job = replace(job, limits=job.limits.sized(1)) if job.limits.memory_mb == MACHINE else job

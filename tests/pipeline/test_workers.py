@@ -19,10 +19,10 @@ from fixtures.make_archive import make_archive
 from fixtures.make_bad_inputs import flate_bomb as flate_bomb_pdf
 from pipeline.importer import default_jobs, import_paths
 from pipeline.lifeline import default_memory_mb, machine_memory_mb
-from pipeline.pool import WorkerLog, _Pace
+from pipeline.pool import WorkerLog, _Pace, _steal
 from pipeline.resources import open_corpus
 from errors import DocumentTooLarge
-from pipeline.worker import Job, Limits, Parsed
+from pipeline.worker import Job, Limits, Parsed, claim, work
 from tests.conftest import ROOT
 
 
@@ -101,6 +101,20 @@ def test_a_worker_starts_only_when_the_reading_left_repays_its_start():
     eager.read(small[0], Parsed(small[0].path, "0", seconds=0.15))
     assert eager.workers(deque(small[1:10]), 1, log) == 1
     assert eager.workers(deque(small[1:3]), 3, log) == 1          # one for every two left
+
+
+def test_a_job_a_worker_has_not_started_is_taken_back_not_waited_for(tmp_path):
+    """At the end this process reads a job handed to a busy worker itself: the last handed that no
+    one claimed; a worker then finds its claim taken and skips it."""
+    sample = str(ROOT / "examples" / "2025-06.pdf")
+    started, queued = (Job(sample, d, ocr="never", claim=str(tmp_path / d)) for d in ("a", "b"))
+    running = {"future a": (started, None), "future b": (queued, None)}
+    assert claim(started.claim)                              # the worker reads it
+    log = WorkerLog()
+    assert _steal(running, log) == queued and list(running) == ["future a"] and log.taken_back == 1
+    assert _steal(running, log) is None                      # the one started is waited for
+    skipped = work(queued)
+    assert skipped.taken and skipped.bulletin is None and skipped.failure is None
 
 
 def test_jobs_2_over_a_few_small_files_reads_them_here_and_says_so(tmp_path, models_dir):
