@@ -80,7 +80,7 @@ def _shared(jobs: list[Job], n_jobs: int, update: Callable[[Job], Job], log: Wor
     alone (the one that killed it is named) and a new pool goes on."""
     from concurrent.futures import FIRST_COMPLETED, wait
     todo, running, pools, size = deque(jobs), {}, [], 0
-    pace = _Pace(warm_up(jobs[0].models_dir), jobs, log.start_s)
+    pace = _Pace(warm_up(jobs[0].models_dir), jobs, log.start_s, seen=_started_in)
     ready, claims = None, _Claims()
     try:
         while todo or running:
@@ -165,10 +165,14 @@ class WorkerLog:
     taken_back: int = 0      # jobs handed to a worker that this process read instead (`_steal`)
 
 
-SPAWN_S = 0.5     # a worker's start beyond the warm-up this process times: its interpreter, loky's
-#                   bootstrap, importing pipeline.worker (measured: the probe's answer, idle 2 cores)
-MARGIN = 2.0      # a worker is started for every MARGIN start-ups' worth of reading left: it saves
-#                   (left - start) / 2 at best, and the end, the results' transfer and a loaded core eat into that
+SPAWN_S = 0.8     # a worker's start beyond the warm-up this process times: its interpreter and loky's
+#                   bootstrap until the initializer runs (0.50-0.55 s on 2 loaded cores), and importing
+#                   loky here (0.27-0.34 s), which this process waits for
+MARGIN = 3.0      # a worker is started for every MARGIN start-ups' worth of reading left: on an idle
+#                   core it saves (left - start) / 2, but on 2 cores beside one other busy process it
+#                   adds only a third of a core (3 processes share 2), so it must have 3 start-ups' worth
+#                   to repay its start; a worker forced on 10 small files (JIANBAO_WORKER_START_S=0) took
+#                   1.4-1.6x the time of --jobs 1 on 2 loaded cores
 _started_in: list[float] = []     # start-ups of workers seen in this process (a server's later runs)
 
 
@@ -189,8 +193,8 @@ class _Pace:
     pages, counted before the run, else documents) at this process's seconds per page so far,
     against a worker's start-up (this process's own warm-up plus its spawn, or one seen)."""
 
-    def __init__(self, warm_up_s: float, jobs: list[Job], start_s: float | None = None):
-        self.start_s = max([warm_up_s + SPAWN_S, *_started_in]) if start_s is None else start_s
+    def __init__(self, warm_up_s: float, jobs: list[Job], start_s: float | None = None, seen=()):
+        self.start_s = max([warm_up_s + SPAWN_S, *seen]) if start_s is None else start_s
         known = [job.pages for job in jobs if job.pages]
         self.typical = sum(known) / len(known) if known else 1.0
         self.seconds: list[float] = []           # per page, of each document read here
