@@ -172,7 +172,7 @@ MARGIN = 3.0      # a worker is started for every MARGIN start-ups' worth of rea
 #                   core it saves (left - start) / 2, but on 2 cores beside one other busy process it
 #                   adds only a third of a core (3 processes share 2), so it must have 3 start-ups' worth
 #                   to repay its start; a worker forced on 10 small files (JIANBAO_WORKER_START_S=0) took
-#                   1.4-1.6x the time of --jobs 1 on 2 loaded cores
+#                   1.4-1.7x the time of --jobs 1 on 2 loaded cores
 _started_in: list[float] = []     # start-ups of workers seen in this process (a server's later runs)
 
 
