@@ -78,9 +78,10 @@ def bench_corpus(repeat: int = 1, articles: int = 200_000, folder: str | None = 
     return run(articles, folder)
 
 
-def bench_bulk(repeat: int = 1, issues: int = 500, scans: int = 20, folder: str | None = None) -> dict:
-    from bench.bulk import bench_bulk as run
-    return run(issues, scans, folder)
+def bench_bulk(repeat: int = 1, issues: int = 500, scans: int = 20, folder: str | None = None,
+               alternate: int = 0) -> dict:
+    from bench.bulk import bench_alternate, bench_bulk as run
+    return bench_alternate(issues, alternate, folder) if alternate else run(issues, scans, folder)
 
 
 def bench_startup(repeat: int = 3, folder: str | None = None) -> dict:
@@ -109,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--issues", type=int, default=500, help="bulk: generated issues")
     parser.add_argument("--scans", type=int, default=20, help="bulk: generated scans")
+    parser.add_argument("--alternate", type=int, default=0, metavar="N",
+                        help="bulk: only N pairs of --jobs 1 / --jobs 2 imports of the text issues, one after the other")
     parser.add_argument("--articles", type=int, default=200_000, help="corpus: articles to generate")
     parser.add_argument("--folder", help="corpus, bulk, startup: where the inputs are built (and reused "
                         "when there: bench.db, the archive)")
@@ -120,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     names = list(SECTIONS) if args.section == "all" else [args.section]
     for name in names:
-        extra = {"issues": args.issues, "scans": args.scans, "folder": args.folder} if name == "bulk" else \
+        extra = {"issues": args.issues, "scans": args.scans, "folder": args.folder,
+                 "alternate": args.alternate} if name == "bulk" else \
             {"articles": args.articles, "folder": args.folder} if name == "corpus" else \
             {"folder": args.folder} if name == "startup" else {}
         result = SECTIONS[name](args.repeat, **extra)

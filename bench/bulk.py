@@ -1,6 +1,7 @@
 """Benchmark a bulk import: an archive of generated issues imported with 1 and 2 workers.
 
     python -m bench bulk [--issues 500 --scans 20] [--folder DIR]
+    python -m bench bulk --issues 10 --alternate 5     # only: 5 pairs of --jobs 1 / --jobs 2
 
 DIR/archive is generated once and reused: a later run with fewer --issues imports its first ones.
 
@@ -14,6 +15,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -60,7 +62,9 @@ def _one_core() -> None:
 
 def _import(paths: list[Path], db: Path, jobs: int, env: dict, one_core: bool = False) -> dict:
     """One `jianbao ingest` in a child process (a fresh database): wall time, pages per second
-    and the peak RSS summed over its process tree (parent and workers), sampled every 0.2 s."""
+    and the peak RSS summed over its process tree (parent and workers), sampled every 0.2 s beside
+    the wait (the wall time is the process's own, not rounded up to the next sample: 10 files take
+    about 2 s)."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     if one_core:
@@ -71,17 +75,27 @@ def _import(paths: list[Path], db: Path, jobs: int, env: dict, one_core: bool = 
                                  *map(str, paths), "--jobs", str(jobs)], env=env,
                                 stdout=subprocess.DEVNULL, stderr=log, text=True,
                                 preexec_fn=_one_core if one_core else None)
-        peak = 0
-        while proc.poll() is None:
-            peak = max(peak, _tree_rss_kb(proc.pid))
-            time.sleep(0.2)
+        peaks, ended = [0], threading.Event()
+
+        def sample() -> None:
+            while not ended.wait(0.2):
+                peaks.append(_tree_rss_kb(proc.pid))
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        proc.wait()
         seconds = time.perf_counter() - start
+        ended.set()
+        sampler.join()
+        peak = max(peaks)
         now = resource.getrusage(resource.RUSAGE_CHILDREN)
         log.seek(0)
-        summary = log.read().strip().splitlines()[-1]
+        lines = log.read().strip().splitlines()
+    summary = lines[-1]
+    workers = [int(line.split()[0]) for line in lines if " worker(s) beside this process: " in line]
     pages = int(summary.split("articles, ")[1].split(" pages")[0])
     cpu = (now.ru_utime - used.ru_utime) + (now.ru_stime - used.ru_stime)      # workers included
-    return {"seconds": round(seconds, 1), "cpu_s": round(cpu, 1), "exit": proc.returncode, "summary": summary,
+    return {"seconds": round(seconds, 2), "cpu_s": round(cpu, 1), "exit": proc.returncode, "summary": summary,
+            "workers": workers[0] if workers else None,
             "pages_per_s": round(pages / seconds, 2), "peak_rss_mb_process_tree": round(peak / 1024, 1)}
 
 
@@ -100,10 +114,11 @@ def cores_free(n: int = 2) -> float:
     return round((now.ru_utime - used.ru_utime + now.ru_stime - used.ru_stime) / (time.perf_counter() - start), 2)
 
 
-def bench_bulk(issues: int = 500, scans: int = 20, folder: str | None = None) -> dict:
+def _prepared(issues: int, scans: int, folder: Path) -> tuple[Path, list[Path], dict]:
+    """The archive (built once), its first `issues` text PDFs (by date: an archive built before
+    for more issues serves a smaller run) and the environment of the imports timed."""
     from models import train_models
     from fixtures.make_archive import make_archive
-    folder = Path(folder or tempfile.mkdtemp(prefix="jianbao-bulk-"))
     archive = folder / "archive"
     if not archive.exists():
         make_archive(archive, issues, scans)
@@ -112,8 +127,33 @@ def bench_bulk(issues: int = 500, scans: int = 20, folder: str | None = None) ->
         train_models(ROOT / "models" / "data", models_dir)
     from bench.startup import user_env
     env = {**user_env(folder), "JIANBAO_MODELS": str(models_dir), "JIANBAO_HOME": str(folder / "home")}
-    # an archive built before for more issues serves a smaller run: its first `issues` (by date)
     text_files = sorted(p for p in archive.rglob("*.pdf") if "scans" not in p.parts)[:issues]
+    return archive, text_files, env
+
+
+def bench_alternate(issues: int, pairs: int, folder: str | None = None) -> dict:
+    """`pairs` imports of the first `issues` text PDFs with `--jobs 1` then `--jobs 2`, one after
+    the other (a load that comes and goes falls on both alike), after an untimed warm-up of each
+    on the first 10 (the bytecode cache, the model and the files in the page cache):
+    the ratio of each pair, and the lowest and the median (goal: never below 1.0 on 10 files)."""
+    folder = Path(folder or tempfile.mkdtemp(prefix="jianbao-bulk-"))
+    _, files, env = _prepared(issues, 0, folder)
+    for jobs in (1, 2):
+        _import(files[:10], folder / f"alternate-jobs{jobs}.db", jobs, env)
+    out: dict = {"issues": len(files), "cores_free_before": cores_free(), "pairs": []}
+    for _ in range(pairs):
+        one, two = (_import(files, folder / f"alternate-jobs{j}.db", j, env) for j in (1, 2))
+        out["pairs"].append({"jobs1_s": one["seconds"], "jobs2_s": two["seconds"], "ratio": _ratio(one, two),
+                             "jobs2_workers": two["workers"],
+                             "cpu_2_vs_1": round(two["cpu_s"] / max(one["cpu_s"], 0.1), 2)})
+    ratios = sorted(p["ratio"] for p in out["pairs"])
+    out |= {"ratio_min": ratios[0], "ratio_median": ratios[len(ratios) // 2], "cores_free_after": cores_free()}
+    return out
+
+
+def bench_bulk(issues: int = 500, scans: int = 20, folder: str | None = None) -> dict:
+    folder = Path(folder or tempfile.mkdtemp(prefix="jianbao-bulk-"))
+    archive, text_files, env = _prepared(issues, scans, folder)
     pages, raw_s = _raw_pdfplumber(text_files)
     out = {"issues": len(text_files), "scans": scans, "text_pages": pages,
            "raw_pdfplumber_pages_per_s": round(pages / raw_s, 1), "cores_free_before": cores_free()}

@@ -238,7 +238,9 @@ def run_records(conn, limit: int = 20) -> list[dict]:
     out = []
     for r in conn.execute("SELECT * FROM runs ORDER BY run_id DESC LIMIT ?", (limit,)):
         row = dict(r)
-        row["paths"] = ", ".join(json.loads(row.pop("args") or "{}").get("paths", []))
+        args = json.loads(row.pop("args") or "{}")
+        row["paths"] = ", ".join(args.get("paths", []))
+        row["workers"], row["workers_why"] = args.get("workers"), args.get("workers_why")
         row["state"] = row.get("state") or ("finished" if row["finished_at"] else "killed or running")
         if not row["finished_at"]:
             stored = dict(conn.execute("SELECT status, COUNT(*) FROM documents WHERE run_id = ?"

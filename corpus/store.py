@@ -343,15 +343,17 @@ class Corpus:
             return conn.execute("INSERT INTO runs (started_at, args) VALUES (?, ?)",
                                 (now(), _json(args))).lastrowid
 
-    def finish_run(self, run_id: int, counts: dict, state: str = "finished") -> None:
-        """Record how a run ended (finished or interrupted) with its true counts."""
+    def finish_run(self, run_id: int, counts: dict, state: str = "finished", notes: dict | None = None) -> None:
+        """Record how a run ended (finished or interrupted) with its true counts; `notes` join
+        its arguments (how it went about them: the workers it started)."""
         with self.transaction() as conn:
             conn.execute(
                 "UPDATE runs SET finished_at = ?, imported = ?, present = ?, duplicates = ?, "
-                "failed = ?, warnings = ?, skipped = ?, state = ? WHERE run_id = ?",
+                "failed = ?, warnings = ?, skipped = ?, state = ?, "
+                "args = json_patch(COALESCE(args, '{}'), ?) WHERE run_id = ?",
                 (now(), counts.get("imported", 0), counts.get("present", 0),
                  counts.get("duplicate", 0), counts.get("failed", 0), counts.get("warnings", 0),
-                 counts.get("skipped", 0), state, run_id))
+                 counts.get("skipped", 0), state, _json(notes or {}), run_id))
 
 
 # labels first met get the next free bits of their kind, one each: numbered within the statement,

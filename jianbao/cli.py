@@ -89,8 +89,9 @@ def main(ctx: typer.Context,
 def ingest_cli(ctx: typer.Context, paths: List[Path] = typer.Argument(None, help="Files or folders"),
                ocr: OCR = typer.Option(OCR.auto, help="OCR pages without a usable text layer"),
                jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
-                                                  help="Processes reading documents: this one and N-1 workers [one per 8 "
-                                                  "documents, at most one per idle core]"),
+                                                  help="At most N processes reading documents: this one and up to N-1 "
+                                                  "workers, each started once the reading left repays its start [one "
+                                                  "per 8 documents, at most one per idle core]"),
                scheduler: Optional[str] = typer.Option(None, help="Dask scheduler tcp://HOST:PORT"),
                retry_failed: bool = typer.Option(False, "--retry-failed", help="Retry only past failures"),
                time_limit: float = typer.Option(900, help="Seconds allowed per document"),
@@ -118,7 +119,8 @@ def ingest_cli(ctx: typer.Context, paths: List[Path] = typer.Argument(None, help
                                   limits=Limits(time_limit, max_memory_mb or MACHINE), scheduler=scheduler,
                                   image_folders=image_folders, progress=progress,
                                   ocr_threads=settings(ctx).ocr_threads, series=settings(ctx).series,
-                                  ocr_engine=ocr_engine.value if ocr_engine else settings(ctx).ocr_engine)
+                                  ocr_engine=ocr_engine.value if ocr_engine else settings(ctx).ocr_engine,
+                                  worker_start_s=settings(ctx).worker_start_s)
     print_report(report)
     raise typer.Exit(report.exit_code)
 
@@ -158,9 +160,11 @@ def runs_cli(ctx: typer.Context, limit: int = 20, fmt: Fmt = typer.Option(Fmt.ta
     with open_corpus(ctx) as corpus:
         rows = run_records(corpus.conn, limit)
     cols = ("run_id", "started_at", "finished_at", "seconds", "state", "imported", "present", "duplicates",
-            "failed", "skipped", "warnings", "paths")
+            "failed", "skipped", "warnings", "workers", "paths")
     print_rows(cols, [[r[c] for c in cols] for r in rows], fmt.value)
     for r in rows:
+        if r["workers_why"]:
+            err_console().print(f"run {r['run_id']}: {r['workers']} worker(s): {r['workers_why']}", markup=False)
         for failure in r["failures"]:
             err_console().print(f"run {r['run_id']}: {failure}", markup=False)
 

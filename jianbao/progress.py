@@ -163,6 +163,8 @@ def print_report(report) -> None:
         console.print(f"Warning: {display_path(path)}: {warning}", markup=False)
     for path, reason in report.skipped:
         console.print(f"Skipped: {path}: {reason}", markup=False)
+    if report.workers.why:
+        console.print(f"{report.workers.started} worker(s) beside this process: {report.workers.why}", markup=False)
     c = report.counts
     console.print(f"imported {c['imported']} ({c['articles']} articles, {c['pages']} pages), "
                   f"already present {c['present']}, duplicates {c['duplicate']}, "

@@ -17,7 +17,7 @@ from corpus.store import AddResult, Corpus
 from errors import DocumentTooLarge, Interrupted, JianbaoError, NotARegularFile, UnreadableFile, display_path
 from ingest.reader import file_kind, folder_digest, page_images, sha256_file
 from pipeline.page_watch import PageWatch
-from pipeline.pool import run_jobs
+from pipeline.pool import WorkerLog, run_jobs
 from pipeline.worker import Job, Limits, Parsed
 
 
@@ -44,6 +44,7 @@ class ImportReport:
     warnings: list[tuple[str, str]] = field(default_factory=list)   # (path, message)
     skipped: list[tuple[str, str]] = field(default_factory=list)    # (path, reason): not imported
     pages: int = 0
+    workers: WorkerLog = field(default_factory=WorkerLog)           # started beside this process, why
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
@@ -221,14 +222,17 @@ def default_jobs(n_documents: int, cpus: int | None = None, load: float | None =
     return max(1, min(cpus, idle, n_documents // PAYS_OFF))
 
 
-def _plan(todo: list[Job], progress) -> None:
+def _plan(todo: list[Job], progress) -> list[Job]:
     """Tell a progress display what is to come (files and their pages, counted cheaply), if it
-    wants to know (`progress.planned(files, pages)`): totals and an ETA instead of `1/?`."""
+    wants to know (`progress.planned(files, pages)`): totals and an ETA instead of `1/?`. The jobs,
+    with their pages when counted (the pool weighs the reading left by them)."""
     planned = getattr(progress, "planned", None)
     if planned is None:
-        return
+        return todo
     from ingest.pagecount import count_pages
-    planned(len(todo), {job.path: count_pages(job.path) or 0 for job in todo})
+    todo = [replace(job, pages=count_pages(job.path)) for job in todo]
+    planned(len(todo), {job.path: job.pages or 0 for job in todo})
+    return todo
 
 
 def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | Path | None = None,
@@ -236,15 +240,19 @@ def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | 
                  jobs: int | None = 1, limits: Limits = Limits(), scheduler: str | None = None,
                  isolated: bool | None = None, ocr_threads: int | None = None,
                  series: tuple[str, ...] = (), ocr_engine: str | None = None,
+                 worker_start_s: float | None = None,
                  progress: Callable[[str, AddResult | Failure, ImportReport], None] | None = None
                  ) -> ImportReport:
     """Import every input; with on_error="record" a bad file is reported and the rest goes on.
-    `jobs=None` chooses the workers that pay off for the documents to do (`default_jobs`);
+    `jobs=None` chooses the workers that pay off for the documents to do (`default_jobs`); any
+    `jobs` is at most that many processes, workers starting once they pay off (pipeline.pool;
+    `worker_start_s` a worker's start-up to weigh, None to measure it);
     a MACHINE memory ceiling (the default) is sized to the machine's memory shared by the workers
     (`lifeline.default_memory_mb`); it holds in a worker and in this process alike."""
     paths = [str(p) for p in paths]
     report = ImportReport(run_id=corpus.start_run({"paths": [display_path(p) for p in paths],
-                                                   "ocr": ocr, "jobs": jobs or "auto"}))
+                                                   "ocr": ocr, "jobs": jobs or "auto"}),
+                          workers=WorkerLog(start_s=worker_start_s))
     try:
         todo = []
         for path in iter_inputs(paths, image_folders, skipped=report.skipped):
@@ -257,23 +265,35 @@ def import_paths(corpus: Corpus, paths: Iterable[str | Path], models_dir: str | 
         todo = [_complete(job, ocr, models_dir, limits.sized(n_jobs),
                           _isolated(n_jobs, scheduler, limits) if isolated is None else isolated,
                           _threads(n_jobs, scheduler, ocr_threads), series, ocr_engine) for job in todo]
-        _plan(todo, progress)
+        todo = _plan(todo, progress)
 
         def update(job: Job) -> Job:
             getattr(progress, "started", None) and progress.started(job.path)
             return replace(job, known_issues=corpus.text_issues())
         with PageWatch(None if scheduler else getattr(progress, "pages_read", None)) as watch, \
                 corpus.unsynced_commits():              # finish_run's commit makes them durable
-            for parsed in run_jobs([watch.attach(job) for job in todo], n_jobs, scheduler, update=update):
+            for parsed in run_jobs([watch.attach(job) for job in todo], n_jobs, scheduler, update=update,
+                                   log=report.workers):
                 watch.finished(parsed.path)
                 outcome = _store(corpus, parsed, report, on_error)
                 progress and progress(parsed.path, outcome, report)
     except KeyboardInterrupt:
-        corpus.finish_run(report.run_id, report.counts, state="interrupted")
+        corpus.finish_run(report.run_id, report.counts, state="interrupted", notes=_notes(report))
         raise Interrupted(f"interrupted: {report.counts['imported']} file(s) imported in this run;"
                           " run the same command again to finish (stored files are skipped)") from None
-    corpus.finish_run(report.run_id, report.counts)
+    corpus.finish_run(report.run_id, report.counts, notes=_notes(report))
     return report
+
+
+def _notes(report: ImportReport) -> dict:
+    """What the run's record keeps beside its counts: the workers started beside this process
+    and why (a `--jobs` is at most that many: a worker starts only when it pays off)."""
+    log = report.workers
+    if not log.why:
+        return {}
+    started = f"; the first started in {log.started_in:.1f} s" if log.started_in is not None else ""
+    back = f"; {log.taken_back} document(s) handed to a worker read here instead" if log.taken_back else ""
+    return {"workers": log.started, "workers_why": log.why + started + back}
 
 
 def _isolated(jobs: int, scheduler: str | None, limits: Limits) -> bool:

@@ -1,31 +1,35 @@
 """Where documents are read: in this process, on loky workers beside it, or on a Dask cluster.
 
-With several jobs this process reads documents too, beside `jobs - 1` workers (`_shared`): it
-starts on the first document at once, while the workers start (a worker's start, its imports and
-its model, costs about as much as two small bulletins: `--jobs 2` on 10 files was slower than
-`--jobs 1` on a loaded machine while every document waited for a worker), and it is the only
-writer of the corpus either way.
+With several jobs this process reads documents too, beside at most `jobs - 1` workers
+(`_shared`): it starts on the first document at once, and starts workers only once the reading left
+repays their start (a worker's spawn, its imports and its model cost as much as several small
+bulletins: `--jobs 2` on 10 files took 1.7x the time of `--jobs 1` on a loaded machine, python -m
+bench bulk --issues 10 --alternate 5). It is the only writer of the corpus either way.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+import time
 from collections import deque
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Callable, Iterator
 
 from errors import UsageError, WorkerDied
-from pipeline.worker import Job, Parsed, init_worker, too_large, work
+from pipeline.worker import Job, Parsed, claim, init_worker, too_large, warm_up, work
 
 AHEAD = 3      # documents handed to each worker at a time: one read, two waiting while this process reads one
 
 
 def run_jobs(jobs: list[Job], n_jobs: int = 1, scheduler: str | None = None,
-             update: Callable[[Job], Job] | None = None) -> Iterator[Parsed]:
+             update: Callable[[Job], Job] | None = None, log: WorkerLog | None = None) -> Iterator[Parsed]:
     """Parse/tag jobs in worker processes (loky), on a Dask cluster, or in this process;
     `update` completes each job in the parent just before it is read or handed to a worker, so
     it sees what the run stored by then (on a cluster: all before they start). Jobs marked
-    `isolated` are all read in workers; otherwise this process reads its share beside them."""
+    `isolated` are all read in workers; otherwise this process reads its share beside up to
+    `n_jobs - 1` workers, as many as pay off, and `log` says how many it started and why."""
     if not jobs:
         return
     update = update or (lambda job: job)
@@ -36,7 +40,7 @@ def run_jobs(jobs: list[Job], n_jobs: int = 1, scheduler: str | None = None,
         yield from _loky(_Updated(jobs, update), 1)
         return
     if scheduler is None and not jobs[0].isolated:
-        yield from _shared(jobs, n_jobs, update)
+        yield from _shared(jobs, n_jobs, update, log or WorkerLog())
         return
     jobs = [update(job) for job in jobs]     # joblib dispatches from its own thread: complete them here
     if scheduler is None:
@@ -63,30 +67,33 @@ class _Updated(list):
         return (self.update(job) for job in list.__iter__(self))
 
 
-def _shared(jobs: list[Job], n_jobs: int, update: Callable[[Job], Job]) -> Iterator[Parsed]:
-    """Read the jobs here and on `n_jobs - 1` workers. Workers are handed jobs once one has
-    started (a probe job returns: a job handed to a worker still starting waited for it while this
-    process could have read it), each at most AHEAD (one near the end, so this process does not
-    wait long for a slower worker's last ones) and never more than their share of what is
-    left; this process reads the next job whenever it is free, in a memory budget as with one job
-    (`Job.isolated` False), and hands on the workers' results between its own. When a worker dies,
-    each job its pool held is read again alone (the one that killed it is named) and a new pool
-    goes on."""
+def _shared(jobs: list[Job], n_jobs: int, update: Callable[[Job], Job], log: WorkerLog) -> Iterator[Parsed]:
+    """Read the jobs here and on up to `n_jobs - 1` workers, started only once they pay off
+    (`_Pace`: this process warms up and reads a document first, which measures both sides). Workers
+    are handed jobs once one has started (a probe job returns: a job handed to a worker still
+    starting waited for it while this process could have read it), each at most AHEAD (one near
+    the end, so this process does not wait long for a slower worker's last ones) and never more
+    than their share of what is left; this process reads the next job whenever it is free, in a
+    memory budget as with one job (`Job.isolated` False), and hands on the workers' results between
+    its own; with nothing left to hand, it takes back a job a worker holds but has not started
+    (`_steal`) rather than wait for it. When a worker dies, each job its pool held is read again
+    alone (the one that killed it is named) and a new pool goes on."""
     from concurrent.futures import FIRST_COMPLETED, wait
-    todo, running, workers = deque(jobs), {}, n_jobs - 1
-    size = min(workers, max(1, len(jobs) // 2))
-    pools = [_pool(jobs[0], size)]
-    ready = pools[0].submit(os.getpid)
-    finished = False
+    todo, running, pools, size = deque(jobs), {}, [], 0
+    pace = _Pace(warm_up(jobs[0].models_dir), jobs, log.start_s, seen=_started_in)
+    ready, claims = None, _Claims()
     try:
         while todo or running:
-            share = (len(todo) + len(running)) * workers // n_jobs
-            ahead = AHEAD if len(todo) > AHEAD * n_jobs else 1     # near the end: one at a time
-            while ready.done() and todo and len(running) < min(ahead * workers, share):
-                job = replace(update(todo.popleft()), isolated=True)
-                running[pools[-1].submit(work, job)] = (job, pools[-1])
+            if not pools and pace.seconds and todo:
+                size = pace.workers(todo, n_jobs - 1, log)
+                if size:
+                    pools.append(_pool(jobs[0], size))
+                    ready = _probe(pools[0], log)
+            if ready is not None and ready.done():
+                _hand(todo, running, pools[-1], size, lambda job: replace(update(job), claim=claims.new()))
             done = [f for f in running if f.done()]
-            if not done and not todo and running:
+            mine = todo.popleft() if todo else None if done else _steal(running, log)
+            if mine is None and not done and running:
                 done = wait(running, return_when=FIRST_COMPLETED)[0]
             for future in done:
                 job, pool = running.pop(future)
@@ -94,14 +101,122 @@ def _shared(jobs: list[Job], n_jobs: int, update: Callable[[Job], Job]) -> Itera
                 if parsed is None:                  # its worker died: the pool is broken
                     if pool is pools[-1]:
                         pools.append(_pool(job, size))
-                    parsed = _alone(job)
+                    parsed = _alone(replace(job, claim=None))
                 yield parsed
-            if todo:
-                yield work(replace(update(todo.popleft()), isolated=False))
-        finished = True
+            if mine is not None:
+                parsed = work(replace(update(mine), isolated=False, claim=None))
+                pace.read(mine, parsed)
+                yield parsed
     finally:
-        for pool in pools:       # a worker that never got a job is not waited for
-            pool.shutdown(wait=finished and ready.done(), kill_workers=not (finished and ready.done()))
+        for pool in pools:       # every result is in (or the run stops): nothing to wait for
+            pool.shutdown(wait=False, kill_workers=True)
+        claims.close()
+
+
+def _hand(todo: deque, running: dict, pool, size: int, update: Callable[[Job], Job]) -> None:
+    """Hand `size` started workers jobs: at most AHEAD each (one near the end, so this process
+    does not wait long for a slower worker's last ones), never more than their share of what is
+    left."""
+    share = (len(todo) + len(running)) * size // (size + 1)
+    ahead = AHEAD if len(todo) > AHEAD * (size + 1) else 1
+    while todo and len(running) < min(ahead * size, share):
+        job = replace(update(todo.popleft()), isolated=True)
+        running[pool.submit(work, job)] = (job, pool)
+
+
+def _steal(running: dict, log: WorkerLog) -> Job | None:
+    """The job handed last that no worker has started (its claim taken here first: a worker that
+    finds it taken skips it), or None; it leaves `running`."""
+    for future, (job, _) in reversed(list(running.items())):
+        if job.claim and claim(job.claim):
+            del running[future]
+            log.taken_back += 1
+            return job
+    return None
+
+
+class _Claims:
+    """Where this run's claims are made: one new file name per job handed to a worker."""
+
+    def __init__(self):
+        self.folder, self.n = None, 0
+
+    def new(self) -> str:
+        if self.folder is None:
+            self.folder = tempfile.mkdtemp(prefix="jianbao-claims-")
+        self.n += 1
+        return os.path.join(self.folder, str(self.n))
+
+    def close(self) -> None:
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@dataclass(slots=True)
+class WorkerLog:
+    """What `run_jobs` did about workers, for the run's record: how many it started, why (or why
+    none), and how long the first took to start; `start_s`, if given, is the start-up it weighs
+    instead of measuring it (0: a worker for every two documents left, up to `n_jobs - 1`)."""
+
+    start_s: float | None = None
+    started: int = 0
+    why: str = ""
+    started_in: float | None = None
+    taken_back: int = 0      # jobs handed to a worker that this process read instead (`_steal`)
+
+
+SPAWN_S = 0.8     # a worker's start beyond the warm-up this process times: its interpreter and loky's
+#                   bootstrap until the initializer runs (0.50-0.55 s on 2 loaded cores), and importing
+#                   loky here (0.27-0.34 s), which this process waits for
+MARGIN = 3.0      # a worker is started for every MARGIN start-ups' worth of reading left: on an idle
+#                   core it saves (left - start) / 2, but on 2 cores beside one other busy process it
+#                   adds only a third of a core (3 processes share 2), so it must have 3 start-ups' worth
+#                   to repay its start; a worker forced on 10 small files (JIANBAO_WORKER_START_S=0) took
+#                   1.4-1.7x the time of --jobs 1 on 2 loaded cores
+_started_in: list[float] = []     # start-ups of workers seen in this process (a server's later runs)
+
+
+def _probe(pool, log: WorkerLog):
+    """A job that returns once a worker has started, timed into `log` (and kept for later runs)."""
+    submitted = time.perf_counter()
+
+    def seen(_) -> None:
+        log.started_in = time.perf_counter() - submitted
+        _started_in.append(log.started_in)
+    ready = pool.submit(os.getpid)
+    ready.add_done_callback(seen)
+    return ready
+
+
+class _Pace:
+    """This process's measured pace, to tell whether a worker pays off: the reading left (its
+    pages, counted before the run, else documents) at this process's seconds per page so far,
+    against a worker's start-up (this process's own warm-up plus its spawn, or one seen)."""
+
+    def __init__(self, warm_up_s: float, jobs: list[Job], start_s: float | None = None, seen=()):
+        self.start_s = max([warm_up_s + SPAWN_S, *seen]) if start_s is None else start_s
+        known = [job.pages for job in jobs if job.pages]
+        self.typical = sum(known) / len(known) if known else 1.0
+        self.seconds: list[float] = []           # per page, of each document read here
+
+    def size(self, job: Job) -> float:
+        return job.pages or self.typical
+
+    def read(self, job: Job, parsed: Parsed) -> None:
+        self.seconds.append(parsed.seconds / self.size(job))
+
+    def workers(self, todo, most: int, log: WorkerLog) -> int:
+        """Workers to start now: one per MARGIN start-ups of reading left, at most `most`."""
+        per_page = sorted(self.seconds)[len(self.seconds) // 2]
+        left = sum(map(self.size, todo)) * per_page
+        repaid = int(left / (MARGIN * self.start_s)) if self.start_s else most
+        n = max(0, min(most, len(todo) // 2, repaid))
+        if n or not log.why:        # why none: as first weighed, with the most left
+            log.started = n
+            log.why = (f"{len(todo)} document(s) left after {len(self.seconds)} read here, about {left:.1f} s "
+                       f"of reading, {'over' if n else 'under'} {MARGIN:g}x a worker's start-up of about "
+                       f"{self.start_s:.1f} s")
+        return n
 
 
 def _result(future, job: Job) -> Parsed | None:

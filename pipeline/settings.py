@@ -27,6 +27,7 @@ class Settings:
     ocr_engine: str | None = None        # None: ingest's measured default (ingest/ocr_options.py)
     data_dir: Path = field(default_factory=lambda: default_data_dir())
     series: tuple[str, ...] = ()         # masthead names recognised besides the bulletin words
+    worker_start_s: float | None = None  # a worker's start-up as the importer weighs it (None: measured)
 
     @property
     def cache_dir(self) -> Path:
@@ -57,6 +58,18 @@ def _int(name: str, value: str | None) -> int | None:
         raise InvalidValue(f"{name} must be a whole number, not {value!r}") from None
 
 
+def _seconds(name: str, value: str | None) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:
+        raise InvalidValue(f"{name} must be a number of seconds (0 or more), not {value!r}")
+    return seconds
+
+
 def _engine(value: str | None) -> str | None:
     if value in (None, ""):
         return None
@@ -69,7 +82,7 @@ def _engine(value: str | None) -> str | None:
 def build_settings(db: str | None = None, home: str | None = None, seed: int | None = None,
                    environ: dict | None = None) -> Settings:
     """Flags beat the environment (JIANBAO_DB, JIANBAO_HOME, JIANBAO_MODELS, JIANBAO_SEED,
-    JIANBAO_OCR_THREADS, JIANBAO_OCR_ENGINE), which beats the defaults; series.txt in the home folder adds the
+    JIANBAO_OCR_THREADS, JIANBAO_OCR_ENGINE, JIANBAO_WORKER_START_S), which beats the defaults; series.txt in the home folder adds the
     bulletin series the user configured."""
     env = os.environ if environ is None else environ
     home_dir = Path(home or env.get("JIANBAO_HOME") or default_home())
@@ -80,6 +93,7 @@ def build_settings(db: str | None = None, home: str | None = None, seed: int | N
         seed=seed if seed is not None else (_int("JIANBAO_SEED", env.get("JIANBAO_SEED")) or 0),
         ocr_threads=_int("JIANBAO_OCR_THREADS", env.get("JIANBAO_OCR_THREADS")),
         ocr_engine=_engine(env.get("JIANBAO_OCR_ENGINE")),
+        worker_start_s=_seconds("JIANBAO_WORKER_START_S", env.get("JIANBAO_WORKER_START_S")),
         series=load_series(home_dir),
     )
 

@@ -6,6 +6,7 @@ process boundary. The parent process is the only writer of the corpus.
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
@@ -53,6 +54,8 @@ class Job:
     ocr_engine: str | None = None    # the OCR inference engine (None: ingest's default)
     known_issues: frozenset = frozenset()   # issues stored from a text PDF: a scan of one is a duplicate
     pages_file: str | None = None    # a byte is appended per page read (pipeline/page_watch.py)
+    pages: int | None = None         # pages counted before the run (ingest.pagecount), None if not
+    claim: str | None = None         # a file whoever reads the job creates first (pipeline.pool._steal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,7 @@ class Parsed:
     seconds: float = 0.0
     segments: tuple[tuple[str, str], ...] | None = None   # search tokens, cut in the worker
     duplicate_of: str | None = None      # the stored issue this scan holds (known from page 1)
+    taken: bool = False                  # not read: its claim was taken (by the importing process)
 
     @property
     def error(self) -> JianbaoError | None:
@@ -107,17 +111,30 @@ def _share_cores(threads: int) -> None:
 
 def init_worker(parent: int, models_dir: str | None, memory_mb: int | None, threads: int | None) -> None:
     """A worker process's start (the pool's initializer): die with the parent, cap memory, share
-    the cores, and load the model and the segmenter once, before the first document."""
+    the cores, and warm up once, before the first document."""
     die_with_parent(parent)
     if memory_mb:
         cap_process(memory_mb)
     if threads:
         _share_cores(threads)
+    warm_up(models_dir)
+
+
+def warm_up(models_dir: str | None) -> float:
+    """Import what reading a text PDF needs and load the model and the segmenter: a worker's start
+    beyond its spawn, which this process pays too before its first document (pipeline.pool times
+    it there to tell whether a worker pays off). Seconds taken."""
+    started = time.perf_counter()
+    import ingest.plumber_reader  # noqa: F401 - pdfplumber: the first document's import otherwise
+    import ingest.reader  # noqa: F401
+    from models.tokenize import segment_for_search
+    segment_for_search("")
     if models_dir:
         try:
             _tagger(models_dir)
         except Exception:            # noqa: BLE001 - each document then names the failure itself
             pass
+    return time.perf_counter() - started
 
 
 def _ocr_options(job: Job):
@@ -142,8 +159,20 @@ def _known_scan(job: Job) -> str | None:
     return issue_id if issue_id in job.known_issues else None
 
 
+def claim(path: str) -> bool:
+    """Take the claim at `path`: True for the first process to ask (an exclusive create)."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except (FileExistsError, FileNotFoundError):      # not found: the run is over, its claims gone
+        return False
+    return True
+
+
 def work(job: Job) -> Parsed:
-    """Parse and tag one document; every failure comes back as data, never as an exception."""
+    """Parse and tag one document; every failure comes back as data, never as an exception. A job
+    with a claim someone else took is not read (`taken`)."""
+    if job.claim and not claim(job.claim):
+        return Parsed(job.path, job.digest, taken=True)
     started = time.perf_counter()
     main = threading.current_thread() is threading.main_thread()
     job = replace(job, limits=job.limits.sized(1)) if job.limits.memory_mb == MACHINE else job

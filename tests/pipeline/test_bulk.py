@@ -46,7 +46,8 @@ def jianbao(*args, env):
 
 
 def test_killed_run_resumes_to_the_same_corpus(archive, tmp_path, models_dir):
-    env = {**os.environ, "JIANBAO_MODELS": str(models_dir), "JIANBAO_HOME": str(tmp_path / "h")}
+    env = {**os.environ, "JIANBAO_MODELS": str(models_dir), "JIANBAO_HOME": str(tmp_path / "h"),
+           "JIANBAO_WORKER_START_S": "0"}      # a worker, though 8 small files would not repay its start
     single = tmp_path / "single.db"
     assert jianbao("--db", single, "ingest", archive, "--jobs", "2", env=env).wait(300) == 0
     assert len(dump(single)["issues"]) == 8
@@ -90,12 +91,15 @@ def test_worker_time_limit_is_reported_as_a_failure(tmp_path):
 
 
 def test_parallel_import_matches_a_serial_one(archive, tmp_path, models_dir):
+    """The same corpus whether documents are read here alone, or here and on a worker (started
+    whatever its start-up: 8 small files would not repay it)."""
     dumps = []
     for jobs in (1, 2):
         db = tmp_path / f"j{jobs}.db"
         with open_corpus(db) as corpus:
-            report = import_paths(corpus, [archive], models_dir, jobs=jobs)
+            report = import_paths(corpus, [archive], models_dir, jobs=jobs, worker_start_s=0)
         assert report.counts["imported"] == 8 and report.exit_code == 0
+        assert report.workers.started == jobs - 1
         dumps.append(dump(db))
     assert dumps[0] == dumps[1]
 

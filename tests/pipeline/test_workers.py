@@ -1,5 +1,5 @@
-"""Workers: they die with the parent, the memory ceiling holds with one job too, and the number
-of workers by default is what pays off."""
+"""Workers: they die with the parent, the memory ceiling holds with one job too, the number of
+workers by default is what pays off, and with any --jobs a worker starts only once it pays off."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import resource
 import signal
 import subprocess
 import sys
+import json
 import time
+from collections import deque
 from pathlib import Path
 
 import pytest
@@ -17,9 +19,10 @@ from fixtures.make_archive import make_archive
 from fixtures.make_bad_inputs import flate_bomb as flate_bomb_pdf
 from pipeline.importer import default_jobs, import_paths
 from pipeline.lifeline import default_memory_mb, machine_memory_mb
+from pipeline.pool import WorkerLog, _Pace, _steal
 from pipeline.resources import open_corpus
 from errors import DocumentTooLarge
-from pipeline.worker import Job, Limits
+from pipeline.worker import Job, Limits, Parsed, claim, work
 from tests.conftest import ROOT
 
 
@@ -79,6 +82,60 @@ def test_workers_pay_off_only_with_enough_documents_and_idle_cores():
     assert default_jobs(500, cpus=8, load=5.2) == 3
 
 
+def test_a_worker_starts_only_when_the_reading_left_repays_its_start():
+    """One per MARGIN start-ups of reading left, at this process's pace per page so far: ten small
+    bulletins at 0.15 s each do not repay a start-up of 1.6 s (`--jobs 2` on them was slower than
+    `--jobs 1`), 500 do, and so do nine of 200 pages."""
+    small = [Job(f"/a/{i}.pdf", str(i), pages=6) for i in range(500)]
+    pace = _Pace(0.8, small)
+    pace.read(small[0], Parsed(small[0].path, "0", seconds=0.15))
+    log = WorkerLog()
+    assert pace.workers(deque(small[1:10]), 1, log) == 0
+    assert log.why == ("9 document(s) left after 1 read here, about 1.3 s of reading, under 3x a "
+                       "worker's start-up of about 1.6 s")
+    assert pace.workers(deque(small[1:]), 1, log) == 1 and log.started == 1
+    assert pace.workers(deque(small[1:]), 3, log) == 3
+    long = [Job(f"/b/{i}.pdf", str(i), pages=200) for i in range(9)]
+    assert pace.workers(deque(long), 1, log) == 1
+    eager = _Pace(0.8, small, start_s=0)        # JIANBAO_WORKER_START_S=0
+    eager.read(small[0], Parsed(small[0].path, "0", seconds=0.15))
+    assert eager.workers(deque(small[1:10]), 1, log) == 1
+    assert eager.workers(deque(small[1:3]), 3, log) == 1          # one for every two left
+
+
+def test_a_job_a_worker_has_not_started_is_taken_back_not_waited_for(tmp_path):
+    """At the end this process reads a job handed to a busy worker itself: the last handed that no
+    one claimed; a worker then finds its claim taken and skips it."""
+    sample = str(ROOT / "examples" / "2025-06.pdf")
+    started, queued = (Job(sample, d, ocr="never", claim=str(tmp_path / d)) for d in ("a", "b"))
+    running = {"future a": (started, None), "future b": (queued, None)}
+    assert claim(started.claim)                              # the worker reads it
+    log = WorkerLog()
+    assert _steal(running, log) == queued and list(running) == ["future a"] and log.taken_back == 1
+    assert _steal(running, log) is None                      # the one started is waited for
+    skipped = work(queued)
+    assert skipped.taken and skipped.bulletin is None and skipped.failure is None
+
+
+def test_jobs_2_over_a_few_small_files_reads_them_here_and_says_so(tmp_path, models_dir):
+    """Before: `--jobs 2` started a worker for any two files, and on 10 small ones was slower
+    than `--jobs 1`. Now `--jobs` is at most that many processes: three small files are read in
+    this process alone, the run says so, and `jianbao runs` keeps why."""
+    archive = tmp_path / "archive"
+    make_archive(archive, issues=3, scans=0, seed=7)
+    env = {**os.environ, "JIANBAO_MODELS": str(models_dir), "JIANBAO_HOME": str(tmp_path / "h")}
+    db = str(tmp_path / "few.db")
+    cli = [sys.executable, "-m", "jianbao", "--db", db]
+    done = subprocess.run([*cli, "ingest", str(archive), "--jobs", "2"], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "0 worker(s) beside this process: 2 document(s) left after 1 read here, about" in done.stderr
+    assert "imported 3 " in done.stderr
+    runs = subprocess.run([*cli, "runs", "--format", "json"], env=env, capture_output=True, text=True, check=True)
+    assert json.loads(runs.stdout)[0]["workers"] == 0
+    assert "run 1: 0 worker(s): 2 document(s) left after 1 read here" in runs.stderr
+    assert " under 3x a worker's start-up of about " in runs.stderr
+
+
 def _children(pid: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -105,7 +162,8 @@ def test_workers_die_with_a_killed_parent(tmp_path, models_dir):
     running for 15+ minutes."""
     archive = tmp_path / "archive"
     make_archive(archive, issues=6, scans=0, seed=5)
-    env = {**os.environ, "JIANBAO_MODELS": str(models_dir), "JIANBAO_HOME": str(tmp_path / "h")}
+    env = {**os.environ, "JIANBAO_MODELS": str(models_dir), "JIANBAO_HOME": str(tmp_path / "h"),
+           "JIANBAO_WORKER_START_S": "0"}        # 6 small files would not repay a worker's start
     proc = subprocess.Popen([sys.executable, "-m", "jianbao", "--db", str(tmp_path / "k.db"), "ingest",
                              str(archive), "--jobs", "2"], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
