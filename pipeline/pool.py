@@ -135,21 +135,46 @@ def _steal(running: dict, log: WorkerLog) -> Job | None:
     return None
 
 
+CLAIMS_PREFIX = "jianbao-claims-"
+
+
 class _Claims:
-    """Where this run's claims are made: one new file name per job handed to a worker."""
+    """Where this run's claims are made: one new file name per job handed to a worker, in a
+    folder named by this process; the folders of runs whose process is gone (killed with -9)
+    are removed when the next run makes its own."""
 
     def __init__(self):
         self.folder, self.n = None, 0
 
     def new(self) -> str:
         if self.folder is None:
-            self.folder = tempfile.mkdtemp(prefix="jianbao-claims-")
+            sweep_claims()
+            self.folder = tempfile.mkdtemp(prefix=f"{CLAIMS_PREFIX}{os.getpid()}-")
         self.n += 1
         return os.path.join(self.folder, str(self.n))
 
     def close(self) -> None:
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def sweep_claims(where: str | None = None) -> None:
+    """Remove the claims folders whose run's process no longer exists."""
+    from pathlib import Path
+    for folder in Path(where or tempfile.gettempdir()).glob(f"{CLAIMS_PREFIX}*-*"):
+        pid = folder.name[len(CLAIMS_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:                 # another user's process
+        return True
+    return True
 
 
 @dataclass(slots=True)

@@ -117,6 +117,20 @@ def test_a_job_a_worker_has_not_started_is_taken_back_not_waited_for(tmp_path):
     assert skipped.taken and skipped.bulletin is None and skipped.failure is None
 
 
+def test_claims_of_a_run_killed_with_minus_9_are_swept_by_the_next(tmp_path):
+    """A run killed with -9 cannot remove its claims folder; the next run removes the folders
+    of processes that are gone, never a live run's."""
+    from pipeline.pool import CLAIMS_PREFIX, sweep_claims
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()
+    dead, live = tmp_path / f"{CLAIMS_PREFIX}{gone}-x1", tmp_path / f"{CLAIMS_PREFIX}{os.getpid()}-x2"
+    for folder in (dead, live):
+        folder.mkdir()
+        (folder / "1").touch()
+    sweep_claims(str(tmp_path))
+    assert not dead.exists() and (live / "1").exists()
+
+
 def test_jobs_2_over_a_few_small_files_reads_them_here_and_says_so(tmp_path, models_dir):
     """Before: `--jobs 2` started a worker for any two files, and on 10 small ones was slower
     than `--jobs 1`. Now `--jobs` is at most that many processes: three small files are read in
