@@ -33,13 +33,29 @@ def test_a_log_says_which_page_of_a_scan_is_read_before_the_scan_is_done(env, mo
     assert pages == sorted(pages)
 
 
-def test_pages_read_move_the_counts_and_the_heartbeat_names_the_page():
-    out = io.StringIO()
+def _reading_the_second_file(out: io.StringIO) -> shown.IngestProgress:
+    """A log display (no bar) of a plan of two files, a.pdf (4 pages) done, scan.pdf (20) begun."""
     display = shown.IngestProgress(Console(file=out, width=200), None)
     display.planned(2, {"a.pdf": 4, "scan.pdf": 20})
     display.started("a.pdf")
     display("a.pdf", None, None)
     display.started("scan.pdf")
+    return display
+
+
+def test_a_long_document_gets_a_still_reading_line_in_a_log(monkeypatch):
+    out = io.StringIO()
+    display = _reading_the_second_file(out)
+    display.heartbeat()
+    assert "still reading" not in out.getvalue()             # said something less than 30 s ago
+    monkeypatch.setattr(shown, "HEARTBEAT", 0.0)
+    display.heartbeat()
+    assert re.search(r"\[files 1/2, pages 4/24, ETA \d+s\] still reading scan\.pdf \(\d+ s\)", out.getvalue())
+
+
+def test_pages_read_move_the_counts_and_the_heartbeat_names_the_page():
+    out = io.StringIO()
+    display = _reading_the_second_file(out)
     display.pages_read("scan.pdf", 0)                      # its pages file is created: nothing read yet
     display.last_line -= shown.HEARTBEAT
     display.heartbeat()
