@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from errors import OCRUnavailable
@@ -81,7 +82,6 @@ REC_SHAPE = (48, 320)       # RapidOCR's Rec.rec_img_shape: crops scaled to 48 p
 def _rec_input(crop: np.ndarray) -> np.ndarray:
     """A crop as RapidOCR's TextRecognizer feeds it in a batch of one (resize_norm_img):
     48 px high, scaled to [-1, 1], channels first, padded with zeros to at least 320 px."""
-    import cv2
     height, least = REC_SHAPE
     width = max(least, int(height * max(least / height, crop.shape[1] / crop.shape[0])))
     resized_w = min(width, int(np.ceil(height * crop.shape[1] / crop.shape[0])))
@@ -148,7 +148,6 @@ class _Engine:
         h, w = bgr.shape[:2]
         scale = min(UPSCALE_MAX, self.limit / max(h, w, 1))
         if scale > 1:
-            import cv2
             bgr = cv2.resize(bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
         out = self.raw.text_det(bgr)
         if out.boxes is None:
@@ -183,7 +182,6 @@ def _build_engine(where: Path, options: OcrOptions) -> _Engine:
                                         "the rapidocr wheel and is never downloaded: "
                                         "`pip install --force-reinstall rapidocr` restores it")
     if options.threads:
-        import cv2
         cv2.setNumThreads(options.threads)
     try:
         rapid = RapidOCR(params=_engine_params(files, options))
