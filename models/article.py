@@ -98,6 +98,43 @@ def _is_headline(line: str) -> bool:
         len(HAN.findall(line)) >= HEADLINE_MIN_HAN
 
 
+# the label of a web page's list of other articles (相关阅读：), or a link to the previous or next one
+RELATED_LABEL = re.compile(r"^(?:相关(?:阅读|新闻|文章|链接|报道|推荐|资讯|稿件)|推荐阅读|延伸阅读|往期(?:回顾|推荐|精选)|"
+                           r"热门(?:文章|新闻|推荐)|猜你喜欢|更多(?:新闻|阅读|资讯))\s*[:：]?$|^(?:上一篇|下一篇)\s*[:：]")
+TEASERS_MIN = 2             # headline + cut-off lead pairs that make a page's list of other articles
+TEASER_MIN = 15             # characters of a teaser's lead
+TEASER_MARKS = "，,、：:“\"（("   # a lead is a sentence cut short: it has clause marks (a list of names has none)
+SENTENCE_FINAL = "。！？!?；;"
+CLOSERS = "”’」』）)\"'"
+
+
+def related_start(text: str) -> int:
+    """Where a web page's list of other articles begins at the end of an article's text, or
+    len(text): from a label line (相关阅读, 推荐阅读, 上一篇：…), or at least two headlines at the
+    end, each followed by its lead cut off mid-sentence (at most a line, no full stop). A name
+    in that list belongs to another article."""
+    starts, offset = [], 0
+    lines = text.split("\n")
+    for line in lines:
+        starts.append(offset)
+        offset += len(line) + 1
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    for i in filled[1:]:
+        if RELATED_LABEL.search(lines[i].strip()):
+            return starts[i]
+    pairs, k = 0, len(filled) - 1
+    while k >= 1 and _is_teaser(lines[filled[k]].strip()) and _is_headline(lines[filled[k - 1]].strip()):
+        pairs, k = pairs + 1, k - 2
+    return starts[filled[k + 1]] if pairs >= TEASERS_MIN and k >= 0 else len(text)
+
+
+def _is_teaser(line: str) -> bool:
+    """A lead cut off: a clause or more of a sentence (TEASER_MARKS) that does not end as one, or ends …"""
+    bare = line.rstrip(CLOSERS)
+    cut = bare.endswith(("…", "...")) or not bare or bare[-1] not in SENTENCE_FINAL
+    return cut and len(line) >= TEASER_MIN and any(mark in line for mark in TEASER_MARKS)
+
+
 def article_to_prepared(title: str, text: str, words: tuple[str, ...] = (), hmm: bool = False) -> Prepared:
     """Normalise and segment one article (jieba runs once unless t2s changed the length); with no
     title, a headline on the first line of the text is the title."""

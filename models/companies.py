@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from models.article import Prepared
+from models.article import Prepared, related_start
 from models.scoring import calibrate, is_word
 from models.taxonomy import Taxonomy
 from models.tokenize import text_to_tokens
@@ -58,6 +58,17 @@ STATISTIC = re.compile(r"业务量|市场份额|占比|同比|排名|营收|营�
 COMPARISON = re.compile(r"(?:相比|相较|比起|不同于|同行|对手|竞争|超过|落后于|仅次于)[^。！？\n]{0,12}$")
 CONTACT = re.compile(r"[^。！？\d]{0,16}?\d{3,4}-?\d{7,8}|[^。！？\d]{0,16}?1\d{10}")
 SOURCE_LINE = re.compile(r"\s*[（(]?\s*(?:来源|供稿|作者|编辑|责任编辑|通讯员|转自|原标题)")
+# Names set aside whatever the model scores (GUIDE.md: the firm is not acted upon in this article):
+# in the page's list of other articles; the examples of a policy's wish list (将…支持邮政、顺丰等
+#企业布局…); the carrier of a victim's parcel in a fraud story (包裹由某快递从北京寄往…)
+SUPPORT_VERB = re.compile(r"(?:鼓励|引导|支持|推动|吸引|扶持|培育|助推)(?:和|并|更多|各类|包括)?$")
+PLAN_WORDS = re.compile(r"将|拟|计划|规划|力争|争取|下一步|今后|未来|方案|意见|措施|政策")
+FRAUD_WORDS = re.compile(r"诈骗|骗子|被骗|骗局|骗走|骗取|行骗")
+FRAUD_STORY = 2                     # fraud words that make an article a fraud story
+CARRIED_BY = re.compile(r"(?:包裹|快递|快件|货物|邮件|物品)(?:是|均|则)?(?:由|经由?|交由|交给|通过)$")
+CARRIED_TO = re.compile(r"(?:快递|速递|快运|物流)?(?:公司)?(?:从[^，。！？,\n]{1,8})?(?:寄往|寄到|寄至|运往|运到|发往|送往)")
+STAFF_ACT = re.compile(r"拦截|劝阻|识破|堵截|挽回|提醒|报警|发现|帮助")
+SET_ASIDE = ("related", "policy", "case")
 ROLES = ("actor", "participant", "object", "passing", "impersonated", "payment")
 CONCERNING = frozenset(ROLES[:3])      # the roles that make an article concern a firm
 
@@ -74,6 +85,7 @@ class Mention:
     unit: str = ""               # the local unit it names, when wider: 十堰市邮政分公司
     role: str = ""               # actor | participant | object | passing | impersonated | payment
     score: float = 0.0
+    aside: str = ""              # why a passing mention is set aside whatever the score: SET_ASIDE
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,6 +368,8 @@ class _Context:
     offsets: list[int]                     # where each normalised word starts, then len(text)
     paragraphs: tuple[tuple[int, int], ...]
     sentence_ends: list[int]               # offsets of 。！？；\n, sorted
+    related: int = 1 << 62                 # where the page's list of other articles begins
+    fraud_story: bool = False
 
 
 SENTENCE_END_RE = re.compile(f"[{SENTENCE_END}]")
@@ -369,7 +383,9 @@ def _context(doc: Prepared, every: list[tuple[int, int]]) -> _Context:
     text = doc.norm_full
     return _Context(text, {e: s for s, e in every}, {s: e for s, e in every},
                     list(accumulate(map(len, doc.norm_words), initial=0)), tuple(bounds),
-                    [m.start() for m in SENTENCE_END_RE.finditer(text)])
+                    [m.start() for m in SENTENCE_END_RE.finditer(text)],
+                    doc.text_start + related_start(doc.text),
+                    len(FRAUD_WORDS.findall(text)) >= FRAUD_STORY)
 
 
 def mentions_to_features(doc: Prepared, mentions: list[Mention]) -> dict[str, dict[str, float]]:
@@ -470,10 +486,30 @@ def _cue(text: str, start: int, end: int, ctx: "_Context") -> str:
     return ""
 
 
+def _aside(text: str, start: int, end: int, ctx: "_Context") -> str:
+    """Why a mention cannot concern its firm whatever the model scores ('' if it can; SET_ASIDE):
+    it stands in the page's list of other articles ("related"); it is an example in a plan's
+    support of a kind of firm (将…支持邮政、顺丰等企业…: "policy"); or, in a fraud story, it carries
+    a parcel with nobody of the firm acting in that sentence ("case")."""
+    if start >= ctx.related:
+        return "related"
+    begin, stop = _sentence(ctx, start)
+    first, _ = _list_start(text, start, ctx.begins)
+    last, _ = _list_end(text, end, ctx.finishes)
+    if SUPPORT_VERB.search(text, max(begin, first - 6), first) and _before_group_word(text, last) \
+            and PLAN_WORDS.search(text, begin, first):
+        return "policy"
+    if ctx.fraud_story and (CARRIED_BY.search(text, max(begin, start - 6), start) or CARRIED_TO.match(text, end)) \
+            and not STAFF_ACT.search(text, begin, stop):
+        return "case"
+    return ""
+
+
 def mention_roles(doc: Prepared, mentions: list[Mention], concerned: dict[str, float]) -> list[Mention]:
     """Each mention with its role and its firm's score: a firm the article concerns is an actor
     (it opens a clause), a participant (one of a list) or an object; one it does not concern is
-    impersonated, a payment label, or passing (statistics, comparisons, source lines, the rest)."""
+    impersonated, a payment label, or passing (statistics, comparisons, source lines, the rest,
+    and the mentions set aside: `_aside`)."""
     if not mentions:
         return []
     ctx = _context(doc, [mention_full_span(doc, m) for m in mentions])
@@ -481,13 +517,14 @@ def mention_roles(doc: Prepared, mentions: list[Mention], concerned: dict[str, f
     for m in mentions:
         start, end = mention_full_span(doc, m)
         cue = _cue(ctx.text, start, end, ctx)
+        aside = "" if m.in_title else _aside(ctx.text, start, end, ctx)
         score = concerned.get(m.company, 0.0)
-        if m.company in concerned and cue not in ("impersonated", "payment"):
+        if m.company in concerned and cue not in ("impersonated", "payment") and not aside:
             role = "actor" if _starts_clause(ctx.text, start) or m.in_title else \
                 "participant" if _in_list(ctx.text, start, end) or _before_group_word(ctx.text, end) else "object"
         else:
             role = cue if cue in ("impersonated", "payment") else "passing"
-        out.append(replace(m, role=role, score=round(score, 4)))
+        out.append(replace(m, role=role, score=round(score, 4), aside=aside))
     return out
 
 

@@ -136,7 +136,7 @@ def share_list_fate(doc: Prepared, found: list[Mention], labels: tuple[str, ...]
     firm's score; a name the article only impersonates or pays with stays out."""
     passing = {m.company for m in found if m.role in ("impersonated", "payment")}
     index = {label: j for j, label in enumerate(labels)}
-    for group in mentions_to_lists(doc, found):
+    for group in mentions_to_lists(doc, [m for m in found if not m.aside]):
         chosen = [index[c] for c in group if c in index and selected[index[c]]]
         if not chosen:
             continue

@@ -171,3 +171,41 @@ def test_what_the_firm_undergoes_counts_far_from_its_name(full):
                     "看望慰问在分拣线上工作的女职工，送上防晒用品和体检卡。\n"
                     "随后，慰问组一行又来到中通快递城南网点，与网点负责人座谈，了解女快递员的工作和生活情况。")
     assert {"yunda", "zto"} <= set(tags.selected_companies)
+
+
+def test_a_firm_in_the_pages_list_of_other_articles_is_not_tagged(full):
+    tags = full.tag("区局开展消防安全检查",
+                    "近日，区局联合消防部门对辖区寄递企业开展消防安全突击检查，查看了消防通道、灭火器配备和"
+                    "用电安全，要求企业落实消防安全主体责任。\n"
+                    "区局召开寄递渠道安全生产工作会议\n  为进一步压实企业主体责任，区局于近日召开了全区邮政"
+                    "\n市局开展夏季高温慰问活动\n  连日来持续高温，市局党组成员带队深入顺丰、中通等企业")
+    assert tags.selected_companies == ()
+    assert {(m.company, m.role, m.aside) for m in tags.mentions} == {
+        ("china_post", "passing", "related"), ("sf", "passing", "related"), ("zto", "passing", "related")}
+
+
+def test_the_examples_of_a_plans_support_are_not_tagged(full):
+    tags = full.tag("新区发布低空物流发展规划",
+                    "规划提出，新区将发挥机场和高铁枢纽优势，支持邮政、顺丰、京东等头部快递企业在园区布局"
+                    "无人机起降场和区域分拨中心，到2028年开通低空物流航线30条以上。")
+    assert tags.selected_companies == ()
+    assert {m.aside for m in tags.mentions} == {"policy"}
+
+
+def test_a_list_of_firms_that_act_now_is_not_a_plans_example(full):
+    tags = full.tag("多家企业开通无人机航线",
+                    "今年以来，区局积极协调空域资源，支持顺丰、京东等企业开通无人机航线，目前顺丰已开通航线6条，"
+                    "京东的无人机每天往返山区运送包裹40余架次。")
+    assert {"sf", "jd"} <= set(tags.selected_companies)
+    assert not any(m.aside for m in tags.mentions)
+
+
+def test_the_carrier_of_a_victims_parcel_is_not_tagged_but_the_clerk_who_stops_a_scam_is(full):
+    story = ("近日，市民李先生网购了一双运动鞋，包裹由中通快递从杭州寄往本市。两天后，一名自称客服的男子来电，"
+             "称包裹在运输中丢失，可以双倍理赔，诱导李先生扫码填写银行卡信息，李先生被骗走6000元。")
+    tags = full.tag("警惕快递理赔诈骗", story)
+    assert tags.selected_companies == ()
+    assert {m.aside for m in tags.mentions if m.company == "zto"} == {"case"}
+    stopped = full.tag("营业员识破理赔诈骗", story + "\n同类骗局中，某县邮政分公司营业员发现一名老人要汇款给“理赔客服”，"
+                       "当即劝阻并报警，为老人挽回损失2万元。")
+    assert "china_post" in stopped.selected_companies and "zto" not in stopped.selected_companies

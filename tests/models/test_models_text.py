@@ -320,3 +320,33 @@ def test_an_untitled_article_s_lead_stands_for_its_title_in_the_cues():
     assert prepared_to_cues(article_to_prepared("", keywords + lead), patterns)[0] == 1.0   # not the lead
     titled = article_to_prepared("区总工会走访一线", lead)
     assert prepared_to_cues(titled, patterns)[0] == 0.0 and prepared_to_cues(titled, patterns)[3] == 0.0
+
+
+TEASERS = ("\n区局召开寄递渠道安全生产工作会议\n  为进一步压实企业主体责任，区局于近日召开了全区寄递渠道安全"
+           "\n市局开展夏季高温慰问活动\n  连日来持续高温，市局党组成员带队深入邮政、顺丰等企业")
+
+
+def test_a_pages_list_of_other_articles_is_found_at_the_end():
+    from models.article import related_start
+
+    body = "近日，区局联合消防部门对辖区分拨中心开展突击检查。检查组查看了消防通道和灭火器配备情况。"
+    assert related_start(body + TEASERS) == len(body) + 1
+    assert (body + "\n相关阅读：\n区局召开座谈会")[related_start(body + "\n相关阅读：\n区局召开座谈会"):] \
+        .startswith("相关阅读")
+    assert related_start(body + "\n上一篇：区局召开座谈会") == len(body) + 1
+
+
+@pytest.mark.parametrize("tail", [
+    # a list of awarded units: headline-like lines, but none is a sentence cut off
+    "\n获奖单位名单\n上海邮政松江区分公司\n顺丰速运上海区\n中通快递闵行网点\n韵达快递浦东分拨中心",
+    # one section heading and the excerpt's last paragraph cut off: a single pair
+    "\n二、加强源头管控\n  各企业要严格落实收寄验视制度，对禁寄物品",
+    # a paragraph that ends as a sentence is the article's own
+    "\n区局召开座谈会\n  会议要求，各企业要落实安全主体责任，确保旺季平稳运行。"
+    "\n市局开展慰问活动\n  连日来持续高温，市局党组成员带队深入一线，送去防暑降温物品。",
+])
+def test_the_end_of_an_article_is_its_own(tail):
+    from models.article import related_start
+
+    text = "近日，区局联合消防部门对辖区分拨中心开展突击检查。" + tail
+    assert related_start(text) == len(text)
