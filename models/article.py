@@ -99,12 +99,15 @@ def _is_headline(line: str) -> bool:
 
 
 # the label of a web page's list of other articles (相关阅读：), or a link to the previous or next one
-RELATED_LABEL = re.compile(r"^(?:相关(?:阅读|新闻|文章|链接|报道|推荐|资讯|稿件)|推荐阅读|延伸阅读|往期(?:回顾|推荐|精选)|"
-                           r"热门(?:文章|新闻|推荐)|猜你喜欢|更多(?:新闻|阅读|资讯))\s*[:：]?$|^(?:上一篇|下一篇)\s*[:：]")
+RELATED_LABEL = re.compile(r"^[【\[<《]?\s*(?:相关(?:阅读|新闻|文章|链接|报道|推荐|资讯|稿件)|(?:推荐|延伸|扩展)阅读|"
+                           r"往期(?:回顾|推荐|精选)|(?:热门|热点|精彩|最新|为你|编辑)(?:文章|新闻|推荐|排行)|"
+                           r"猜你喜欢|大家都在看|阅读排行|更多(?:新闻|阅读|资讯))\s*[】\]>》]?\s*[:：]?$|"
+                           r"^[【\[]?(?:上一篇|下一篇)[】\]]?\s*[:：]")
 TEASERS_MIN = 2             # headline + cut-off lead pairs that make a page's list of other articles
 TEASER_MIN = 15             # characters of a teaser's lead
 TEASER_MARKS = "，,、：:“\"（("   # a lead is a sentence cut short: it has clause marks (a list of names has none)
 SENTENCE_FINAL = "。！？!?；;"
+PARAGRAPH_OWN = 40          # characters of a line ending as a sentence: the article's own paragraph
 CLOSERS = "”’」』）)\"'"
 
 
@@ -119,13 +122,20 @@ def related_start(text: str) -> int:
         starts.append(offset)
         offset += len(line) + 1
     filled = [i for i, line in enumerate(lines) if line.strip()]
-    for i in filled[1:]:
-        if RELATED_LABEL.search(lines[i].strip()):
+    for k, i in enumerate(filled[1:], 1):
+        if RELATED_LABEL.search(lines[i].strip()) and not any(_is_paragraph(lines[j]) for j in filled[k + 1:]):
             return starts[i]
     pairs, k = 0, len(filled) - 1
     while k >= 1 and _is_teaser(lines[filled[k]].strip()) and _is_headline(lines[filled[k - 1]].strip()):
         pairs, k = pairs + 1, k - 2
     return starts[filled[k + 1]] if pairs >= TEASERS_MIN and k >= 0 else len(text)
+
+
+def _is_paragraph(line: str) -> bool:
+    """A paragraph of the article's own: a sentence or more that ends as one (a label found above
+    such a paragraph is a sidebar amid the text, not the end of the page)."""
+    bare = line.strip().rstrip(CLOSERS)
+    return len(bare) >= PARAGRAPH_OWN and bare[-1] in SENTENCE_FINAL
 
 
 def _is_teaser(line: str) -> bool:

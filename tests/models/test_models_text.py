@@ -341,6 +341,9 @@ def test_a_pages_list_of_other_articles_is_found_at_the_end():
     "\n获奖单位名单\n上海邮政松江区分公司\n顺丰速运上海区\n中通快递闵行网点\n韵达快递浦东分拨中心",
     # one section heading and the excerpt's last paragraph cut off: a single pair
     "\n二、加强源头管控\n  各企业要严格落实收寄验视制度，对禁寄物品",
+    # a sidebar's label amid the text: the article's paragraphs follow it
+    "\n【热门推荐】\n区局召开座谈会\n  会议要求，各企业要落实安全主体责任，确保旺季平稳运行，"
+    "对检查中发现的问题要立行立改，举一反三。",
     # a paragraph that ends as a sentence is the article's own
     "\n区局召开座谈会\n  会议要求，各企业要落实安全主体责任，确保旺季平稳运行。"
     "\n市局开展慰问活动\n  连日来持续高温，市局党组成员带队深入一线，送去防暑降温物品。",
