@@ -69,5 +69,6 @@ def _tag_chunk(tagger, chunk: list[dict]) -> Iterator[dict]:
                "companies": [{"label": p.label, "score": p.score} for p in t.companies if p.selected],
                "mentions": [{"label": m.company, "text": m.text, "start": m.start, "end": m.end,
                              "field": "title" if m.in_title else "text", "role": m.role,
-                             "score": m.score, "unit": m.unit or None} for m in t.mentions],
+                             "score": m.score, "unit": m.unit or None, "aside": m.aside or None}
+                            for m in t.mentions],
                "model_version": t.model_version}

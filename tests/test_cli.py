@@ -119,6 +119,17 @@ def test_tag_plain_text_jsonl(env):
     assert [c["label"] for c in out["companies"]] == ["sf"]
 
 
+def test_tag_says_why_a_name_is_set_aside(env):
+    line = json.dumps({"id": "x2", "title": "警惕快递理赔诈骗",
+                       "text": "市民赵女士网购了一件外套，包裹由韵达快递从广州寄往本市。随后一名自称客服的男子来电称"
+                               "包裹丢失，诱导她转账“理赔保证金”，赵女士被骗走3000元。"}, ensure_ascii=False)
+    result = run("tag", "-", input=line + "\n")
+    assert result.exit_code == 0, result.output
+    (out,) = [json.loads(x) for x in result.stdout.splitlines()]
+    assert out["companies"] == []
+    assert [(m["label"], m["role"], m["aside"]) for m in out["mentions"]] == [("yunda", "passing", "case")]
+
+
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_export_formats(env, tmp_path, fmt):
     run("ingest", SAMPLE)

@@ -209,3 +209,16 @@ def test_the_carrier_of_a_victims_parcel_is_not_tagged_but_the_clerk_who_stops_a
     stopped = full.tag("营业员识破理赔诈骗", story + "\n同类骗局中，某县邮政分公司营业员发现一名老人要汇款给“理赔客服”，"
                        "当即劝阻并报警，为老人挽回损失2万元。")
     assert "china_post" in stopped.selected_companies and "zto" not in stopped.selected_companies
+
+
+@pytest.mark.parametrize("text", ["刚入职时我还是个菜鸟，师傅手把手教我分拣", "作为一名菜鸟司机，小李开车格外小心",
+                                  "他从“菜鸟”成长为业务骨干", "区局组织邮政行政执法人员开展检查",
+                                  "德邦证券发布研报称快递价格战趋缓", "中通服旗下公司中标智慧城市项目",
+                                  "申通德高承接地铁广告", "游客在圆通山观赏樱花"])
+def test_an_everyday_word_or_another_firm_sharing_a_brands_name_is_no_firm(matcher, text):
+    assert found(matcher, text) == []
+
+
+def test_the_beginner_word_still_lets_the_firm_be_found(matcher):
+    assert found(matcher, "一名菜鸟驿站站长除夕坚守岗位") == ["cainiao"]
+    assert found(matcher, "12位菜鸟快递员驰援兄弟城市") == ["cainiao"]
