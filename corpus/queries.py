@@ -100,7 +100,7 @@ _ARTICLE_SQL = """
 
 def _mentions(conn: sqlite3.Connection, article_id: str) -> list[dict]:
     return [dict(r) for r in conn.execute(
-        "SELECT label, text, start, end, field, role, score, unit FROM entities"
+        "SELECT label, text, start, end, field, role, score, unit, aside FROM entities"
         " WHERE article_id = ? AND kind = 'company' ORDER BY field DESC, start, label", (article_id,))]
 
 

@@ -48,7 +48,7 @@ class ArticleTags:
 
     topics: tuple[tuple[str, float, bool], ...]      # (label, score, selected)
     companies: tuple[tuple[str, float, bool], ...]
-    # kind, label, text, start, end, field, role, score, unit (role/score/unit: company mentions)
+    # kind, label, text, start, end, field, role, score, unit, aside (the last four: company mentions)
     entities: tuple[tuple, ...] = ()
     model_version: str | None = None
 
@@ -325,8 +325,8 @@ class Corpus:
         refresh_tags(conn, article_id)
         conn.execute("DELETE FROM entities WHERE article_id = ?", (article_id,))
         conn.executemany(
-            "INSERT INTO entities (article_id, kind, label, text, start, end, field, role, score, unit) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?)", [(article_id, *e, *(None,) * (9 - len(e))) for e in tags.entities])
+            "INSERT INTO entities (article_id, kind, label, text, start, end, field, role, score, unit, aside) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?)", [(article_id, *e, *(None,) * (10 - len(e))) for e in tags.entities])
 
     def _put_tables(self, conn, bulletin, issue_id: str) -> None:
         for seq, table in enumerate(bulletin.tables, 1):

@@ -124,7 +124,7 @@ def show_article(record: dict, fmt: str = "text") -> None:
               f"pages: {', '.join(map(str, record['pages']))}"]
     if record.get("mentions"):
         lines.append("mentions: " + "; ".join(
-            f"{m['unit'] or m['text']} ({m['label']}, {m['role'] or '?'})" for m in record["mentions"]))
+            f"{m['unit'] or m['text']} ({m['label']}, {m['role'] or '?'}{_aside(m)})" for m in record["mentions"]))
     if record.get("not_reviewed"):
         lines.append(f"not reviewed: {', '.join(record['not_reviewed'])}")
     if record.get("ocr_confidence") is not None:
@@ -132,6 +132,16 @@ def show_article(record: dict, fmt: str = "text") -> None:
                      + ("  (low: needs review)" if record.get("low_confidence") else ""))
     lines += ["", *record["text"].split("\n")]
     sys.stdout.write("\n".join(lines) + "\n")
+
+
+ASIDE = {"related": "in the page's list of other articles", "policy": "an example of a plan",
+         "case": "a fraud victim's carrier"}
+
+
+def _aside(mention: dict) -> str:
+    """Why a passing mention was set aside, for `show` (models.companies.SET_ASIDE)."""
+    aside = mention.get("aside")
+    return f": {ASIDE.get(aside, aside)}" if aside else ""
 
 
 def print_stats(stats: dict, fmt: str = "table") -> None:

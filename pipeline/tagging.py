@@ -13,7 +13,7 @@ from models import Tagger
 def tags_to_article_tags(tags) -> ArticleTags:
     """models.Tags -> the rows the store keeps: every score, the selection, the entities."""
     entities = [("company", m.company, m.text, m.start, m.end, "title" if m.in_title else "text",
-                 m.role or None, m.score, m.unit or None) for m in tags.mentions]
+                 m.role or None, m.score, m.unit or None, m.aside or None) for m in tags.mentions]
     entities += [(e.label.lower(), e.key, e.text, e.start, e.end, "title" if e.in_title else "text")
                  for e in tags.entities]
     return ArticleTags(

@@ -132,3 +132,25 @@ def test_company_trends_count_concerned_articles_or_every_mention():
 ])
 def test_search_keeps_to_the_topic_company_and_dates_asked(corpus, filters, expected):
     assert set(notebook(corpus).search("反诈", **filters).article_id) == expected
+
+
+def test_a_set_aside_mention_keeps_its_reason_in_the_corpus(models_dir):
+    """The tagger's reason for setting a name aside is stored, exported and shown."""
+    from corpus.queries import iter_article_records
+    from jianbao.render import _aside
+    from models import Tagger
+    from pipeline.resources import memory_corpus
+    from pipeline.tagging import tags_to_article_tags
+
+    tags = Tagger.load(models_dir).tag("警惕快递理赔诈骗", "市民赵女士网购了一件外套，包裹由韵达快递从广州寄往本市。"
+                                       "随后一名自称客服的男子来电称包裹丢失，赵女士被骗走3000元。")
+    with memory_corpus() as c:
+        c.conn.execute("INSERT INTO documents (sha256, path, status, added_at) VALUES ('s', 'x.pdf', 'imported', 'now')")
+        c.conn.execute("INSERT INTO issues (issue_id, sha256, source_kind, n_pages, date) VALUES ('i', 's', 'text', 1, '2025-03-01')")
+        c.conn.execute("INSERT INTO articles (article_id, issue_id, seq, title, text, pages, date)"
+                       " VALUES ('a1', 'i', 1, 't', 'x', '[1]', '2025-03-01')")
+        with c.transaction() as conn:
+            c.put_model_tags(conn, "a1", tags_to_article_tags(tags))
+        (mention,) = next(iter_article_records(c.conn))["mentions"]
+    assert (mention["label"], mention["role"], mention["aside"]) == ("yunda", "passing", "case")
+    assert _aside(mention) == ": a fraud victim's carrier"

@@ -15,6 +15,7 @@ from corpus.analytics import _issue_counts, _scan_counts, _table_counts, crossta
 from corpus.counts import MonthWindow, month_window
 from corpus.curation import reclassify
 from corpus.labels import LabelChange, apply_changes
+from corpus.schema import SCHEMA_VERSION
 from ingest.document import Article, Bulletin, IssueMeta, SourceInfo
 
 TOPICS = ("anti_fraud", "low_altitude", "heroic_deeds", "party_building")
@@ -165,11 +166,12 @@ def test_migration_from_v8_fills_the_counts(tmp_path):
     for kind, name in conn.execute("SELECT type, name FROM sqlite_master WHERE (name LIKE 'month_%'"
                                    " OR name GLOB 'issue_*') AND type IN ('table', 'trigger')").fetchall():
         conn.execute(f"DROP {kind} IF EXISTS {name}")
+    conn.execute("ALTER TABLE entities DROP COLUMN aside")            # added by v11
     conn.execute("PRAGMA user_version = 8")
     conn.commit()
     conn.close()
     with Corpus.open(path) as c:
-        assert c.conn.execute("PRAGMA user_version").fetchone()[0] == 10
+        assert c.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert_counts_exact(c.conn)
         assert _rows(c.conn, "SELECT * FROM month_tags UNION ALL SELECT * FROM month_pairs"
                              " UNION ALL SELECT label, month, n, '' FROM month_mentions") == expected
@@ -185,11 +187,12 @@ def test_migration_from_v9_fills_the_issue_counts(tmp_path):
     for kind, name in conn.execute("SELECT type, name FROM sqlite_master WHERE name GLOB 'issue_*'"
                                    " AND type IN ('table', 'trigger')").fetchall():
         conn.execute(f"DROP {kind} IF EXISTS {name}")
+    conn.execute("ALTER TABLE entities DROP COLUMN aside")            # added by v11
     conn.execute("PRAGMA user_version = 9")
     conn.commit()
     conn.close()
     with Corpus.open(path, segment=lambda text: " ".join(text)) as c:
-        assert c.conn.execute("PRAGMA user_version").fetchone()[0] == 10
+        assert c.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert _rows(c.conn, ISSUE_COUNTS) == expected != set()
         c.add_bulletin(_bulletin(20, DATES[1], 2), [_tags(3), _tags(4)])     # and kept from then on
         with c.transaction() as conn:
