@@ -361,8 +361,8 @@ MIGRATIONS: tuple[str, ...] = (
     # 10: the same counts per issue (and date), kept by triggers like the monthly ones: trends
     # --by issue read them instead of grouping every article and tag (corpus.counts)
     ISSUE_COUNTS_SCHEMA,
-    # 11: why a passing mention is set aside whatever the model scores (related: the page's list
-    # of other articles, policy: a plan's example, case: a fraud victim's carrier); NULL otherwise
+    # 11: why a passing mention is set aside whatever the model scores (models.aside.SET_ASIDE:
+    # related, credit, recipient, former, comparison, landmark, policy, case); NULL otherwise
     """
     ALTER TABLE entities ADD COLUMN aside TEXT;
     """,

@@ -134,8 +134,9 @@ def show_article(record: dict, fmt: str = "text") -> None:
     sys.stdout.write("\n".join(lines) + "\n")
 
 
-ASIDE = {"related": "in the page's list of other articles", "policy": "an example of a plan",
-         "case": "a fraud victim's carrier"}
+ASIDE = {"related": "in the page's list of other articles", "credit": "a byline or credit",
+         "recipient": "an addressee", "former": "a former employer", "comparison": "a yardstick",
+         "landmark": "a landmark", "policy": "an example of a plan", "case": "a fraud victim's carrier"}
 
 
 def _aside(mention: dict) -> str:

@@ -59,7 +59,7 @@ PAGE_CHROME = re.compile(r"当前位置|您的位置|现在位置|所在的?位�
                          r"(?:供图|供圖|摄影?|攝影?|图片来源|圖片來源)$|"                  # a photo caption
                          r"^\s*[（(][^）)]*[）)]\s*$|"                                 # an aside in brackets: (资料图片)
                          r"^(?:[\u4e00-\u9fff]{2,3}\s+)+[\u4e00-\u9fff]{2,3}$|"      # names alone: a byline
-                         r"^\s*[（(]?\s*(?:本报)?(?:记者|記者|通讯员|通訊員)\s*[\u4e00-\u9fff]{2,3}(?:\s|$|[）)、，,])")   # a byline
+                         r"^\s*[（(]?\s*(?:本报)?(?:记者|記者|通讯员|通訊員)\s*[\u4e00-\u9fff]{2,3}(?:\s|$|[（(）)、，,])")   # a byline
 HAN = re.compile(r"[\u4e00-\u9fff]")
 DATETIME = re.compile(r"\d{2,4}\s*[年./-]\s*\d{1,2}\s*[月./-]\s*\d{1,2}\s*日?(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?|"
                       r"\d{1,2}[:：]\d{2}(?:[:：]\d{2})?|星期.|周[一二三四五六日天]")
@@ -101,7 +101,7 @@ def _is_headline(line: str) -> bool:
 # the label of a web page's list of other articles (相关阅读：), or a link to the previous or next one
 RELATED_LABEL = re.compile(r"^[【\[<《]?\s*(?:相关(?:阅读|新闻|文章|链接|报道|推荐|资讯|稿件)|(?:推荐|延伸|扩展)阅读|"
                            r"往期(?:回顾|推荐|精选)|(?:热门|热点|精彩|最新|为你|编辑)(?:文章|新闻|推荐|排行)|"
-                           r"猜你喜欢|大家都在看|阅读排行|更多(?:新闻|阅读|资讯))\s*[】\]>》]?\s*[:：]?$|"
+                           r"猜你喜欢|大家都在看|阅读排行|更多(?:新闻|阅读|资讯))\s*[】\]>》]?\s*(?:[:：]?$|[:：|丨｜])|"
                            r"^[【\[]?(?:上一篇|下一篇)[】\]]?\s*[:：]")
 TEASERS_MIN = 2             # headline + cut-off lead pairs that make a page's list of other articles
 TEASER_MIN = 15             # characters of a teaser's lead

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from models.article import Prepared, related_start
+from models.aside import Around, is_fraud_story, mention_aside
 from models.scoring import calibrate, is_word
 from models.taxonomy import Taxonomy
 from models.tokenize import text_to_tokens
@@ -53,22 +54,11 @@ STRICT_MAX_LEN = 2            # Han aliases this short must coincide with word b
 # Cues of the mentions that do not concern a firm (GUIDE.md): a brand a fraudster pretends to be,
 # a payment or merchant label, a market statistic or comparison, a source or contact line.
 IMPERSONATED = re.compile(r"(?:冒充|假冒|仿冒|冒用|冒名|自称|伪装成?|假扮|谎称|假的|所谓)[^。！？\n，]{0,6}$")
-PAYMENT = re.compile(r"(?:的)?(?:白条|支付|金融|商城|超市|包邮|钱包|会员|购物|网购|店铺|旗舰店|APP|App|app)")
+PAYMENT = re.compile(r"(?:的)?(?:白条|支付|金融|商城|自营|购买|下单|包邮|钱包|会员|购物|网购|店铺|旗舰店|APP|App|app)")
 STATISTIC = re.compile(r"业务量|市场份额|占比|同比|排名|营收|营业收入|净利润|市值|单票|件量|亿件|份额|股价")
 COMPARISON = re.compile(r"(?:相比|相较|比起|不同于|同行|对手|竞争|超过|落后于|仅次于)[^。！？\n]{0,12}$")
 CONTACT = re.compile(r"[^。！？\d]{0,16}?\d{3,4}-?\d{7,8}|[^。！？\d]{0,16}?1\d{10}")
 SOURCE_LINE = re.compile(r"\s*[（(]?\s*(?:来源|供稿|作者|编辑|责任编辑|通讯员|转自|原标题)")
-# Names set aside whatever the model scores (GUIDE.md: the firm is not acted upon in this article):
-# in the page's list of other articles; the examples of a policy's wish list (将…支持邮政、顺丰等
-#企业布局…); the carrier of a victim's parcel in a fraud story (包裹由某快递从北京寄往…)
-SUPPORT_VERB = re.compile(r"(?:鼓励|引导|支持|推动|吸引|扶持|培育|助推)(?:和|并|更多|各类|包括)?$")
-PLAN_WORDS = re.compile(r"将|拟|计划|规划|力争|争取|下一步|今后|未来|方案|意见|措施|政策")
-FRAUD_WORDS = re.compile(r"诈骗|骗子|被骗|骗局|骗走|骗取|行骗")
-FRAUD_STORY = 2                     # fraud words that make an article a fraud story
-CARRIED_BY = re.compile(r"(?:包裹|快递|快件|货物|邮件|物品)(?:是|均|则)?(?:由|经由?|交由|交给|通过)$")
-CARRIED_TO = re.compile(r"(?:快递|速递|快运|物流)?(?:公司)?(?:从[^，。！？,\n]{1,8})?(?:寄往|寄到|寄至|运往|运到|发往|送往)")
-STAFF_ACT = re.compile(r"拦截|劝阻|识破|堵截|挽回|提醒|报警|发现|帮助")
-SET_ASIDE = ("related", "policy", "case")
 ROLES = ("actor", "participant", "object", "passing", "impersonated", "payment")
 CONCERNING = frozenset(ROLES[:3])      # the roles that make an article concern a firm
 
@@ -85,7 +75,7 @@ class Mention:
     unit: str = ""               # the local unit it names, when wider: 十堰市邮政分公司
     role: str = ""               # actor | participant | object | passing | impersonated | payment
     score: float = 0.0
-    aside: str = ""              # why a passing mention is set aside whatever the score: SET_ASIDE
+    aside: str = ""              # why a passing mention is set aside whatever the score: models.aside.SET_ASIDE
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,8 +374,7 @@ def _context(doc: Prepared, every: list[tuple[int, int]]) -> _Context:
     return _Context(text, {e: s for s, e in every}, {s: e for s, e in every},
                     list(accumulate(map(len, doc.norm_words), initial=0)), tuple(bounds),
                     [m.start() for m in SENTENCE_END_RE.finditer(text)],
-                    doc.text_start + related_start(doc.text),
-                    len(FRAUD_WORDS.findall(text)) >= FRAUD_STORY)
+                    doc.text_start + related_start(doc.text), is_fraud_story(text))
 
 
 def mentions_to_features(doc: Prepared, mentions: list[Mention]) -> dict[str, dict[str, float]]:
@@ -487,22 +476,14 @@ def _cue(text: str, start: int, end: int, ctx: "_Context") -> str:
 
 
 def _aside(text: str, start: int, end: int, ctx: "_Context") -> str:
-    """Why a mention cannot concern its firm whatever the model scores ('' if it can; SET_ASIDE):
-    it stands in the page's list of other articles ("related"); it is an example in a plan's
-    support of a kind of firm (将…支持邮政、顺丰等企业…: "policy"); or, in a fraud story, it carries
-    a parcel with nobody of the firm acting in that sentence ("case")."""
-    if start >= ctx.related:
-        return "related"
-    begin, stop = _sentence(ctx, start)
+    """Why a mention cannot concern its firm whatever the model scores ('' if it can): see
+    models.aside (the mention's sentence, list and line are read here)."""
     first, _ = _list_start(text, start, ctx.begins)
     last, _ = _list_end(text, end, ctx.finishes)
-    if SUPPORT_VERB.search(text, max(begin, first - 6), first) and _before_group_word(text, last) \
-            and PLAN_WORDS.search(text, begin, first):
-        return "policy"
-    if ctx.fraud_story and (CARRIED_BY.search(text, max(begin, start - 6), start) or CARRIED_TO.match(text, end)) \
-            and not STAFF_ACT.search(text, begin, stop):
-        return "case"
-    return ""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_no = bisect.bisect_right([a for a, _ in ctx.paragraphs], start) - 1
+    around = Around(_sentence(ctx, start), first, last, _before_group_word(text, last), line_start, line_no)
+    return mention_aside(text, start, end, around, ctx.related, ctx.fraud_story)
 
 
 def mention_roles(doc: Prepared, mentions: list[Mention], concerned: dict[str, float]) -> list[Mention]:

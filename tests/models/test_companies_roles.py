@@ -222,3 +222,21 @@ def test_an_everyday_word_or_another_firm_sharing_a_brands_name_is_no_firm(match
 def test_the_beginner_word_still_lets_the_firm_be_found(matcher):
     assert found(matcher, "一名菜鸟驿站站长除夕坚守岗位") == ["cainiao"]
     assert found(matcher, "12位菜鸟快递员驰援兄弟城市") == ["cainiao"]
+
+
+@pytest.mark.parametrize("text", ["一路顺丰，平安到家", "哈尔滨邮政街上的老字号", "中華郵政發行新郵票",
+                                  "香港郵政同步發行紀念郵票", "他做事一向圆通", "作为一名编程菜鸟，小李第一次参赛就获奖",
+                                  "游客走进京东大峡谷", "中邮人寿推出新险种"])
+def test_puns_streets_other_posts_and_everyday_words_are_no_firm(matcher, text):
+    assert found(matcher, text) == []
+
+
+@pytest.mark.parametrize("text", ["村里的邮政代办所增加了取件服务", "一辆邮政车停在村口", "中邮揽投员冒雪投递"])
+def test_more_forms_of_china_post_are_found(matcher, text):
+    assert found(matcher, text) == ["china_post"]
+
+
+def test_a_sub_brands_store_is_the_firm_not_a_payment_label(full):
+    tags = full.tag("兔喜生活超市开进社区", "近日，中通旗下的兔喜生活超市在本区新开10家门店，为居民提供代收代寄快递服务。")
+    assert "zto" in tags.selected_companies
+    assert "payment" not in {m.role for m in tags.mentions}
