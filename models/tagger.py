@@ -39,6 +39,8 @@ class Tags:
     mentions: tuple[Mention, ...]
     entities: tuple[Entity, ...]
     model_version: str
+    title_at: int = -1       # untitled input: where its headline (the title) and its text begin
+    text_at: int = 0         # in the text given (see Prepared)
 
     @property
     def selected_topics(self) -> tuple[str, ...]:
@@ -108,7 +110,7 @@ class Tagger:
             Tags(topics=_predictions(self.model.topics.labels, topic_scores[i], topic_selected[i]),
                  companies=_predictions(labels, company_scores[i], company_selected[i]),
                  mentions=tuple(mentions[i]), entities=tuple(self._entities(doc, mentions[i])),
-                 model_version=self.version)
+                 model_version=self.version, title_at=doc.title_at, text_at=doc.text_at)
             for i, doc in enumerate(docs)
         ]
 

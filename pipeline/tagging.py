@@ -12,10 +12,9 @@ from models import Tagger
 
 def tags_to_article_tags(tags) -> ArticleTags:
     """models.Tags -> the rows the store keeps: every score, the selection, the entities."""
-    entities = [("company", m.company, m.text, m.start, m.end, "title" if m.in_title else "text",
-                 m.role or None, m.score, m.unit or None, m.aside or None) for m in tags.mentions]
-    entities += [(e.label.lower(), e.key, e.text, e.start, e.end, "title" if e.in_title else "text")
-                 for e in tags.entities]
+    entities = [("company", m.company, m.text, *_span(m, tags), m.role or None, m.score, m.unit or None,
+                 m.aside or None) for m in tags.mentions]
+    entities += [(e.label.lower(), e.key, e.text, *_span(e, tags)) for e in tags.entities]
     return ArticleTags(
         topics=tuple((p.label, p.score, p.selected) for p in tags.topics),
         companies=tuple((p.label, p.score, p.selected) for p in tags.companies),
@@ -67,8 +66,17 @@ def _tag_chunk(tagger, chunk: list[dict]) -> Iterator[dict]:
         yield {"id": record.get("id"),
                "topics": [{"label": p.label, "score": p.score} for p in t.topics if p.selected],
                "companies": [{"label": p.label, "score": p.score} for p in t.companies if p.selected],
-               "mentions": [{"label": m.company, "text": m.text, "start": m.start, "end": m.end,
-                             "field": "title" if m.in_title else "text", "role": m.role,
-                             "score": m.score, "unit": m.unit or None, "aside": m.aside or None}
+               "mentions": [{"label": m.company, "text": m.text, **dict(zip(("start", "end", "field"), _span(m, t))),
+                             "role": m.role, "score": m.score, "unit": m.unit or None, "aside": m.aside or None}
                             for m in t.mentions],
                "model_version": t.model_version}
+
+
+def _span(found, tags) -> tuple[int, int, str]:
+    """(start, end, field) of a mention or entity in the record's own title or text: for an
+    untitled record the model took its headline as the title (and read the text below it), so
+    both map back into `text`."""
+    if found.in_title and tags.title_at >= 0:
+        return tags.title_at + found.start, tags.title_at + found.end, "text"
+    shift = 0 if found.in_title else tags.text_at
+    return shift + found.start, shift + found.end, "title" if found.in_title else "text"

@@ -119,6 +119,15 @@ def test_tag_plain_text_jsonl(env):
     assert [c["label"] for c in out["companies"]] == ["sf"]
 
 
+def test_tag_offsets_index_the_records_own_text(env):
+    text = "来源：区邮政管理局　2026-03-02\n顺丰网点开展反诈宣传\n近日，顺丰速运城南网点开展反诈宣传，中通快递也派员参加。"
+    result = run("tag", "-", input=json.dumps({"id": "x3", "text": text}, ensure_ascii=False) + "\n")
+    assert result.exit_code == 0, result.output
+    (out,) = [json.loads(x) for x in result.stdout.splitlines()]
+    spans = [(m["field"], text[m["start"]:m["end"]]) for m in out["mentions"]]
+    assert spans == [("text", m["text"]) for m in out["mentions"]] and len(spans) == 3
+
+
 def test_tag_says_why_a_name_is_set_aside(env):
     line = json.dumps({"id": "x2", "title": "警惕快递理赔诈骗",
                        "text": "市民赵女士网购了一件外套，包裹由韵达快递从广州寄往本市。随后一名自称客服的男子来电称"

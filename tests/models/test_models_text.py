@@ -266,7 +266,8 @@ def test_a_web_page_headline_is_found_below_its_chrome():
     page = "本地资讯\n\n县快递协会走访慰问一线快递员\n\n来源：某县融媒体中心\n\n1月20日，协会为快递员送去年货。"
     title, rest = split_headline(page)
     assert title == "县快递协会走访慰问一线快递员"
-    assert "本地资讯" in rest and "来源：某县融媒体中心" in rest and "送去年货" in rest
+    # the column label above it is the page's, not the article's; the lines below it stay
+    assert "本地资讯" not in rest and "来源：某县融媒体中心" in rest and "送去年货" in rest
     crumbs = "当前位置：首页 > 新闻 > 正文\n邮政网点开设暖心驿站\n驿站里有热水和充电宝。"
     assert split_headline(crumbs)[0] == "邮政网点开设暖心驿站"
     # a short headline over its body is still the headline; a first paragraph is none
@@ -353,3 +354,14 @@ def test_the_end_of_an_article_is_its_own(tail):
 
     text = "近日，区局联合消防部门对辖区分拨中心开展突击检查。" + tail
     assert related_start(text) == len(text)
+
+
+def test_the_chrome_above_a_headline_is_no_part_of_the_article(words):
+    body = "市快递行业党委组织各企业党支部开展主题党日活动，重温入党誓词。"
+    plain = article_to_prepared("", "行业党委开展主题党日活动\n" + body, words)
+    under = article_to_prepared("", "来源：市邮政管理局　发布时间：2026-05-12　编辑：王某\n行业党委开展主题党日活动\n" + body,
+                                words)
+    assert (under.title, under.text, under.norm_full) == (plain.title, plain.text, plain.norm_full)
+    given = "来源：市邮政管理局　发布时间：2026-05-12　编辑：王某\n行业党委开展主题党日活动\n" + body
+    assert given[under.title_at:under.title_at + len(under.title)] == under.title
+    assert given[under.text_at:] == under.text
