@@ -470,9 +470,15 @@ def _cue(text: str, start: int, end: int, ctx: "_Context") -> str:
     line_start = text.rfind("\n", 0, start) + 1
     if SOURCE_LINE.match(text, line_start) and start - line_start < 40:
         return "source_line"
-    if STATISTIC.search(text, begin, stop):
+    if STATISTIC.search(text, begin, stop) and _firms_in(ctx, begin, stop) >= 2:
         return "statistic"
     return ""
+
+
+def _firms_in(ctx: "_Context", begin: int, stop: int) -> int:
+    """How many names of firms stand in text[begin:stop] (a market statistic names several; a
+    firm's own results name one)."""
+    return sum(begin <= s < stop for s in ctx.finishes)
 
 
 def _aside(text: str, start: int, end: int, ctx: "_Context") -> str:

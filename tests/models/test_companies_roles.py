@@ -240,3 +240,12 @@ def test_a_sub_brands_store_is_the_firm_not_a_payment_label(full):
     tags = full.tag("兔喜生活超市开进社区", "近日，中通旗下的兔喜生活超市在本区新开10家门店，为居民提供代收代寄快递服务。")
     assert "zto" in tags.selected_companies
     assert "payment" not in {m.role for m in tags.mentions}
+
+
+def test_a_firms_own_results_are_its_news_but_a_market_statistic_is_not(full):
+    own = full.tag("申通快递10月业务量同比增长15%", "申通快递公布月度数据：10月快递服务业务收入43亿元，同比增长15%；"
+                   "完成业务量21亿票。公司表示，四季度将继续加大自动化设备投入。")
+    assert own.selected_companies == ("sto",)
+    market = full.tag("10月全国快递业务量增长18%", "国家邮政局数据显示，10月全国快递业务量完成165亿件，同比增长18%。"
+                      "从市场份额看，中通、圆通、韵达、申通位居前列，合计占比超过六成。")
+    assert market.selected_companies == ()
