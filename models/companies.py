@@ -487,7 +487,7 @@ def _aside(text: str, start: int, end: int, ctx: "_Context") -> str:
     first, _ = _list_start(text, start, ctx.begins)
     last, _ = _list_end(text, end, ctx.finishes)
     line_start = text.rfind("\n", 0, start) + 1
-    line_no = bisect.bisect_right([a for a, _ in ctx.paragraphs], start) - 1
+    line_no = bisect.bisect_right([a for a, _ in ctx.paragraphs], start) - 1      # -1: the title
     around = Around(_sentence(ctx, start), first, last, _before_group_word(text, last), line_start, line_no)
     return mention_aside(text, start, end, around, ctx.related, ctx.fraud_story)
 
@@ -504,7 +504,7 @@ def mention_roles(doc: Prepared, mentions: list[Mention], concerned: dict[str, f
     for m in mentions:
         start, end = mention_full_span(doc, m)
         cue = _cue(ctx.text, start, end, ctx)
-        aside = "" if m.in_title else _aside(ctx.text, start, end, ctx)
+        aside = _aside(ctx.text, start, end, ctx)
         score = concerned.get(m.company, 0.0)
         if m.company in concerned and cue not in ("impersonated", "payment") and not aside:
             role = "actor" if _starts_clause(ctx.text, start) or m.in_title else \

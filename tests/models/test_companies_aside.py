@@ -41,6 +41,18 @@ def asides(tags) -> set[tuple[str, str]]:
      "男子转账后，卖家即将其拉黑。", "deppon", "case"),
     ("警惕“到付”骗局", "林阿姨收到一个到付包裹，里面是一串标价1980元的“开光手串”，事后才发现上当。该包裹经由申通快递从外省寄来。",
      "sto", "case"),
+    ("曾在顺丰当快递员的他开起了书店", "小周开的社区书店本月开业，店里设有免费借阅区，周末还举办亲子阅读活动。",
+     "sf", "former"),
+    ("返乡创业记", "张某2016年进入中通快递做快递员，干了五年后辞职，回到家乡种植猕猴桃，如今带动20户农户增收。",
+     "zto", "former"),
+    ("前三季度快递品牌满意度公布", "调查显示，顺丰、京东快递和中国邮政位居前三，行业总体满意度同比提高0.8分。", "jd", "comparison"),
+    ("产业园项目签约", "根据协议，产业园建成后将重点引进京东、顺丰、中通等头部物流企业，打造区域物流枢纽。", "zto", "policy"),
+    ("市政府出台意见支持农村寄递", "意见提出，将鼓励邮政企业开通农村无人机邮路，力争三年内实现行政村全覆盖。", "china_post", "policy"),
+    ("区图书馆举办少儿阅读活动", "本网讯（通讯员 王芳（市邮政分公司））近日，区图书馆举办少儿阅读活动，200余名小读者参加。",
+     "china_post", "credit"),
+    ("人社局举办春季招聘会", "市人社局举办春季招聘会，60余家企业参加，提供岗位2000余个。（联系人：张先生 圆通速递）",
+     "yto", "credit"),
+    ("被骗包裹来自“韵达”", "受害人收到的货到付款包裹来自韵达快递，里面是一条廉价项链。警方已立案调查。", "yunda", "case"),
 ])
 def test_a_name_set_aside_does_not_tag_its_firm(full, title, text, company, aside):
     tags = full.tag(title, text)
@@ -62,6 +74,12 @@ def test_look_alikes_of_set_aside_names_stay_tagged(full, title, text, company):
     tags = full.tag(title, text)
     assert company in tags.selected_companies
     assert not any(m.aside for m in tags.mentions if m.company == company)
+
+
+def test_a_plan_that_firms_already_carry_out_is_no_wish_list(full):
+    tags = full.tag("支持企业开通无人机航线", "市政府出台政策支持顺丰、京东等企业开通无人机航线，目前两家企业已开通8条航线，"
+                    "累计飞行超1万架次。")
+    assert {"sf", "jd"} <= set(tags.selected_companies)
 
 
 def test_a_channel_for_complaints_is_no_carrier(full):

@@ -226,7 +226,8 @@ def test_the_beginner_word_still_lets_the_firm_be_found(matcher):
 
 @pytest.mark.parametrize("text", ["一路顺丰，平安到家", "哈尔滨邮政街上的老字号", "中華郵政發行新郵票",
                                   "香港郵政同步發行紀念郵票", "他做事一向圆通", "作为一名编程菜鸟，小李第一次参赛就获奖",
-                                  "游客走进京东大峡谷", "中邮人寿推出新险种"])
+                                  "游客走进京东大峡谷", "中邮人寿推出新险种", "美国邮政宣布涨价", "德国邮政集团发布年报",
+                                  "万国邮政联盟大会召开", "顺丰路与学府街交叉口", "圆通路小学开学"])
 def test_puns_streets_other_posts_and_everyday_words_are_no_firm(matcher, text):
     assert found(matcher, text) == []
 
