@@ -31,8 +31,11 @@ SALUTATION_LINES = 2        # a notice's addressees stand on its first lines
 # a former employer: 曾是/原来是/原是 X 的…, 曾在/以前在 X (网点) 工作/做过…, 离开 X, X 原…负责人
 FORMER_WAS = re.compile(r"(?:曾经?|此前|之前|以前|早年|原来|退休前|原)[^，。；！？\n]{0,3}(?:是|为|任)[^，。；！？\n]{0,6}$|"
                         r"(?:离开了?|辞去了?|辞职离开)[^，。；！？\n]{0,4}$")
-FORMER_AT = re.compile(r"(?:曾经?|此前|之前|以前|早年|原来|退休前|先|最初|起初|当初|\d{4}年)[^，。；！？\n]{0,3}(?:在|于|进入|进了|加入)"
-                       r"[^，。；！？\n]{0,4}$|(?:曾经?|以前|之前|早年)(?:送过|干过|做过|跑过|开过)[^，。；！？\n]{0,4}$")
+FORMER_AT = re.compile(r"(?:曾经?|此前|之前|以前|早年|原来|退休前|先|最初|起初|当初)[^，。；！？\n]{0,3}(?:在|于|进入|进了|加入)"
+                       r"[^，。；！？\n]{0,4}$")
+JOINED_IN = re.compile(r"\d{4}年(?:起)?(?:在|于|进入|进了|加入)[^，。；！？\n]{0,4}$")        # 2015年进入…
+LEFT = re.compile(r"[^。；！？\n]{0,20}?(?:辞职|离职|离开|转行|退休)")                           # …干了六年后辞职
+FORMER_DID = re.compile(r"(?:曾经?|以前|之前|早年)(?:送过|干过|做过|跑过|开过)[^，。；！？\n]{0,4}$")    # 以前送过三年顺丰
 WORKED = re.compile(r"[^。；！？\n]{0,12}?(?:工作|做过|干过|当过|当了|干了|做了|待了|待过|任职|就职|上班|从事|供职|效力|打工|"
                     r"辞职|离职|(?:做|当)[\u4e00-\u9fff]{0,4}(?:员|工|司机|师傅|站长|经理|主管))")
 FORMER_TIME = re.compile(r"\s*(?:退休前|退休以前|以前|之前|此前|早年|年轻时|过去|当年)[，,][^，。；！？\n]{0,8}(?:是|在|当|做)[^，。；！？\n]{0,6}$")
@@ -41,14 +44,13 @@ FORMER_AFTER = re.compile(r"原(?:[\u4e00-\u9fff]{0,6})(?:负责人|经理|总�
 YARDSTICK_BEFORE = re.compile(r"(?<![评对无])比(?:起)?$")
 YARDSTICK_AFTER = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:还|更|要|都)")
 LIKE_BEFORE = re.compile(r"(?:像|如同|好比|跟|和|与|同)$")
-LIKE_AFTER = re.compile(r"[\u4e00-\u9fff]{0,5}?(?:这样|那样|一样|差不多|相当|相似|类似|相近|持平)")
+LIKE_AFTER = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:这样|那样|一样|差不多|相当|相似|类似|相近|持平)")
 LANDMARK_AFTER = re.compile(r"[\u4e00-\u9fff]{0,2}?(?:大楼|大厦)(?:的)?(?:对面|斜对面|旁边?|附近|门前|门口|东侧|西侧|南侧|北侧|一带)")
 EMULATE_BEFORE = re.compile(r"(?:借鉴|学习|参照|对标|效仿|看齐)[^，。；！？\n]{0,6}$")
 BENCHMARK = re.compile(r"(?:对标|效仿|比肩|赶超|媲美)$")
 RANKED = re.compile(r"[^，。；！？\n]{0,8}?(?:位居|位列|名列|排名|排在|跻身)(?:全国|行业|全市|全省)?(?:前|第|榜首|首位|三甲)")
 EMULATE_AFTER = re.compile(r"[^，。；！？\n]{0,8}?(?:的)?(?:做法|经验|模式|思路|标准)")
 SUPPORT_VERB = re.compile(r"(?:鼓励|引导|支持|推动|吸引|扶持|培育|助推|引进|招引|引入)[^，。；！？\n]{0,12}$")
-KIND_OF_FIRM = re.compile(r"(?:等[\u4e00-\u9fff]{0,6})?(?:企业|公司)")      # 支持邮政企业…: the kind, not the firm
 REALISED = re.compile(r"已(?:经)?(?:开通|建成|落地|投用|投入|入驻|运营|开展|完成|签约)|累计")
 PLAN_WORDS = re.compile(r"将|拟|计划|规划|力争|争取|下一步|今后|未来|方案|意见|措施|政策")
 FRAUD_WORDS = re.compile(r"骗|上当|冒充|假冒|伪造|虚假|传票|刷单|报案|立案|失联|拉黑|警方|民警|报警")
@@ -90,17 +92,19 @@ def mention_aside(text: str, start: int, end: int, around: Around, related: int,
     clause = max(begin, text.rfind("，", 0, around.first) + 1)
     if FORMER_WAS.search(text, clause, start) or FORMER_AFTER.match(text, end) or \
             FORMER_AT.search(text, clause, start) and WORKED.match(text, end, stop) or \
+            FORMER_DID.search(text, clause, start) or \
+            JOINED_IN.search(text, clause, start) and LEFT.match(text, end, stop) or \
             FORMER_TIME.match(text, begin, start):
         return "former"
     if YARDSTICK_BEFORE.search(text, clause, start) and YARDSTICK_AFTER.match(text, end) or \
             LIKE_BEFORE.search(text, clause, around.first) and LIKE_AFTER.match(text, around.last) or \
             EMULATE_BEFORE.search(text, clause, around.first) and EMULATE_AFTER.match(text, around.last) or \
             BENCHMARK.search(text, clause, around.first) or \
-            around.last > around.first and RANKED.match(text, around.last):
+            (around.first < start or around.last > end) and RANKED.match(text, around.last):
         return "comparison"
     if LANDMARK_AFTER.match(text, end):
         return "landmark"
-    if SUPPORT_VERB.search(text, clause, around.first) and (around.grouped or KIND_OF_FIRM.match(text, around.last)) \
+    if SUPPORT_VERB.search(text, clause, around.first) and around.grouped \
             and PLAN_WORDS.search(text, begin, stop) and not REALISED.search(text, around.last, stop):
         return "policy"
     if fraud_story and _carried(text, start, end, clause) and not STAFF_ACT.search(text, begin, stop):

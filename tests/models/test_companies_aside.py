@@ -47,7 +47,9 @@ def asides(tags) -> set[tuple[str, str]]:
      "zto", "former"),
     ("前三季度快递品牌满意度公布", "调查显示，顺丰、京东快递和中国邮政位居前三，行业总体满意度同比提高0.8分。", "jd", "comparison"),
     ("产业园项目签约", "根据协议，产业园建成后将重点引进京东、顺丰、中通等头部物流企业，打造区域物流枢纽。", "zto", "policy"),
-    ("市政府出台意见支持农村寄递", "意见提出，将鼓励邮政企业开通农村无人机邮路，力争三年内实现行政村全覆盖。", "china_post", "policy"),
+    ("市政府出台意见支持农村寄递", "意见提出，将鼓励邮政、顺丰等企业开通农村无人机邮路，力争三年内实现行政村全覆盖。",
+     "china_post", "policy"),
+    ("曾送过顺丰的他开了民宿", "在丽江开民宿的阿强，以前送过三年顺丰。他说，那段经历让他学会了与客人打交道。", "sf", "former"),
     ("区图书馆举办少儿阅读活动", "本网讯（通讯员 王芳（市邮政分公司））近日，区图书馆举办少儿阅读活动，200余名小读者参加。",
      "china_post", "credit"),
     ("人社局举办春季招聘会", "市人社局举办春季招聘会，60余家企业参加，提供岗位2000余个。（联系人：张先生 圆通速递）",
@@ -66,6 +68,9 @@ def test_a_name_set_aside_does_not_tag_its_firm(full, title, text, company, asid
      "对徐某的做法给予表扬。", "china_post"),
     # training at the firm's outlet: 曾在…学习 is no former job
     ("居民楼下突发火情", "据了解，杨某曾在极兔网点组织的消防安全培训中学习过灭火器使用，火情发生后第一时间冲上前去扑救。", "jt"),
+    # the year a courier joined the firm he still works for: no former employer
+    ("修理队里的快递员", "队长刘师傅2018年加入京东做快递员后，发现不少独居老人家里的电器坏了没人修，便利用休息时间"
+     "组建了义务维修队，两年来上门维修300多次。", "jd"),
     # a review's entries open with the firm's name and a colon: no salutation
     ("春节寄递服务保障综述", "现将主要企业保障情况综述如下。\n中国邮政上海市分公司：春节期间保持全市邮政网点“不打烊”，"
      "投递员坚守岗位，累计投递邮件120万件。", "china_post"),
