@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from models.article import Prepared, related_start
+from models.article import RELATED_LABEL, Prepared, related_start
 from models.aside import Around, is_fraud_story, mention_aside
 from models.scoring import calibrate, is_word
 from models.taxonomy import Taxonomy
@@ -374,7 +374,8 @@ def _context(doc: Prepared, every: list[tuple[int, int]]) -> _Context:
     return _Context(text, {e: s for s, e in every}, {s: e for s, e in every},
                     list(accumulate(map(len, doc.norm_words), initial=0)), tuple(bounds),
                     [m.start() for m in SENTENCE_END_RE.finditer(text)],
-                    doc.text_start + related_start(doc.text), is_fraud_story(text))
+                    0 if RELATED_LABEL.search(doc.title.strip()) else doc.text_start + related_start(doc.text),
+                    is_fraud_story(text))
 
 
 def mentions_to_features(doc: Prepared, mentions: list[Mention]) -> dict[str, dict[str, float]]:

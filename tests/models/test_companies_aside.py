@@ -54,6 +54,7 @@ def asides(tags) -> set[tuple[str, str]]:
      "china_post", "credit"),
     ("人社局举办春季招聘会", "市人社局举办春季招聘会，60余家企业参加，提供岗位2000余个。（联系人：张先生 圆通速递）",
      "yto", "credit"),
+    ("相关新闻", "顺丰速运开通新航线\n2026-04-01\n韵达快递启用新分拨中心\n2026-03-20", "sf", "related"),
     ("被骗包裹来自“韵达”", "受害人收到的货到付款包裹来自韵达快递，里面是一条廉价项链。警方已立案调查。", "yunda", "case"),
 ])
 def test_a_name_set_aside_does_not_tag_its_firm(full, title, text, company, aside):
