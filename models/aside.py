@@ -27,7 +27,6 @@ CREDIT_AFTER = re.compile(r"[\u4e00-\u9fff]{0,8}?\s*[/／]?\s*(?:供图|供稿|�
 RECIPIENT_LINE = re.compile(r"\s*(?:主送|抄送|报送|抄报|发送|分送|送达)\s*(?:单位)?\s*[:：]")
 SALUTATION = re.compile(r"\s*(?:各|全市|全区|全县|全省|全体|致|尊敬的|亲爱的)[^。！？:：\n]{0,120}?"
                         r"(?:企业|单位|公司|部门|机构|网点|同志们?|朋友们|从业人员|快递员|小哥们?)\s*[:：]")
-SALUTATION_LINES = 2        # a notice's addressees stand on its first lines
 # a former employer: 曾是/原来是/原是 X 的…, 曾在/以前在 X (网点) 工作/做过…, 离开 X, X 原…负责人
 FORMER_WAS = re.compile(r"(?:曾经?|此前|之前|以前|早年|原来|退休前|原)[^，。；！？\n]{0,3}(?:是|为|任)[^，。；！？\n]{0,6}$|"
                         r"(?:离开了?|辞去了?|辞职离开)[^，。；！？\n]{0,4}$")
@@ -47,8 +46,9 @@ LIKE_BEFORE = re.compile(r"(?:像|如同|好比|跟|和|与|同)$")
 LIKE_AFTER = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:这样|那样|一样|差不多|相当|相似|类似|相近|持平)")
 LANDMARK_AFTER = re.compile(r"[\u4e00-\u9fff]{0,2}?(?:大楼|大厦)(?:的)?(?:对面|斜对面|旁边?|附近|门前|门口|东侧|西侧|南侧|北侧|一带)")
 EMULATE_BEFORE = re.compile(r"(?:借鉴|学习|参照|对标|效仿|看齐)[^，。；！？\n]{0,6}$")
+AWARDED = re.compile(r"评为|获评|授牌|表彰|荣获|颁发|授予|命名为")     # a ranking that ends in an award: they are awarded
 BENCHMARK = re.compile(r"(?:对标|效仿|比肩|赶超|媲美)$")
-RANKED = re.compile(r"[^，。；！？\n]{0,8}?(?:位居|位列|名列|排名|排在|跻身)(?:全国|行业|全市|全省)?(?:前|第|榜首|首位|三甲)")
+RANKED = re.compile(r"[^，。；！？\n]{0,12}?(?:位居|位列|名列|排名|排在|跻身)(?:全国|行业|全市|全省)?(?:前|第|榜首|首位|三甲)")
 EMULATE_AFTER = re.compile(r"[^，。；！？\n]{0,8}?(?:的)?(?:做法|经验|模式|思路|标准)")
 SUPPORT_VERB = re.compile(r"(?:鼓励|引导|支持|推动|吸引|扶持|培育|助推|引进|招引|引入)[^，。；！？\n]{0,12}$")
 REALISED = re.compile(r"已(?:经)?(?:开通|建成|落地|投用|投入|入驻|运营|开展|完成|签约)|累计")
@@ -100,7 +100,8 @@ def mention_aside(text: str, start: int, end: int, around: Around, related: int,
             LIKE_BEFORE.search(text, clause, around.first) and LIKE_AFTER.match(text, around.last) or \
             EMULATE_BEFORE.search(text, clause, around.first) and EMULATE_AFTER.match(text, around.last) or \
             BENCHMARK.search(text, clause, around.first) or \
-            (around.first < start or around.last > end) and RANKED.match(text, around.last):
+            (around.first < start or around.last > end) and RANKED.match(text, around.last) \
+            and not AWARDED.search(text, begin, stop):
         return "comparison"
     if LANDMARK_AFTER.match(text, end):
         return "landmark"
@@ -139,11 +140,11 @@ def _in_credit(text: str, start: int, end: int, line_start: int) -> bool:
 
 
 def _in_addressees(text: str, start: int, around: Around) -> bool:
-    """The mention is in a 主送/抄送 line, or in the salutation that opens a notice or a letter
-    (…各寄递企业：) on one of its first lines (the title is none)."""
+    """The mention is in a 主送/抄送 line, or in the salutation of a notice or a letter (各…/全市…
+    各寄递企业：) that opens a line of the text (a notice is often quoted below a report of a meeting)."""
     if RECIPIENT_LINE.match(text, around.line_start):
         return True
-    if not 0 <= around.line_no < SALUTATION_LINES:
+    if around.line_no < 0:
         return False
     found = SALUTATION.match(text, around.line_start, _line_end(text, around.line_start))
     return found is not None and start < found.end()

@@ -374,7 +374,8 @@ def _context(doc: Prepared, every: list[tuple[int, int]]) -> _Context:
     return _Context(text, {e: s for s, e in every}, {s: e for s, e in every},
                     list(accumulate(map(len, doc.norm_words), initial=0)), tuple(bounds),
                     [m.start() for m in SENTENCE_END_RE.finditer(text)],
-                    0 if RELATED_LABEL.search(doc.title.strip()) else doc.text_start + related_start(doc.text),
+                    0 if RELATED_LABEL.search(text[:doc.title_end].strip()) else
+                    doc.text_start + related_start(text[doc.text_start:]),
                     is_fraud_story(text))
 
 
@@ -485,7 +486,8 @@ def _firms_in(ctx: "_Context", begin: int, stop: int) -> int:
 def _aside(text: str, start: int, end: int, ctx: "_Context") -> str:
     """Why a mention cannot concern its firm whatever the model scores ('' if it can): see
     models.aside (the mention's sentence, list and line are read here)."""
-    first, _ = _list_start(text, start, ctx.begins)
+    joined = ctx.begins.get(start)         # a name written on to another (中国邮政EMS) is one member
+    first, _ = _list_start(text, start if joined is None else joined, ctx.begins)
     last, _ = _list_end(text, end, ctx.finishes)
     line_start = text.rfind("\n", 0, start) + 1
     line_no = bisect.bisect_right([a for a, _ in ctx.paragraphs], start) - 1      # -1: the title

@@ -54,6 +54,11 @@ def asides(tags) -> set[tuple[str, str]]:
      "china_post", "credit"),
     ("人社局举办春季招聘会", "市人社局举办春季招聘会，60余家企业参加，提供岗位2000余个。（联系人：张先生 圆通速递）",
      "yto", "credit"),
+    ("市局召开旺季寄递安全工作会", "会上宣读了通知。\n全市邮政、顺丰、圆通、中通等各寄递企业：为做好旺季寄递安全工作，"
+     "现就有关事项通知如下。", "yto", "recipient"),
+    ("满意度调查结果公布", "调查显示，顺丰、京东、中国邮政EMS公众满意度得分位列前三。", "china_post", "comparison"),
+    ("韻達開通新線路", "韻達快遞本月在杭州開通新線路，覆蓋周邊縣市。\n點擊“在看”支持我們\n相關閱讀\n順豐發佈三季度業績\n"
+     "中通啟用新中心", "sf", "related"),
     ("相关新闻", "顺丰速运开通新航线\n2026-04-01\n韵达快递启用新分拨中心\n2026-03-20", "sf", "related"),
     ("被骗包裹来自“韵达”", "受害人收到的货到付款包裹来自韵达快递，里面是一条廉价项链。警方已立案调查。", "yunda", "case"),
 ])
@@ -69,6 +74,9 @@ def test_a_name_set_aside_does_not_tag_its_firm(full, title, text, company, asid
      "对徐某的做法给予表扬。", "china_post"),
     # training at the firm's outlet: 曾在…学习 is no former job
     ("居民楼下突发火情", "据了解，杨某曾在极兔网点组织的消防安全培训中学习过灭火器使用，火情发生后第一时间冲上前去扑救。", "jt"),
+    # a ranking that ends in an award: the firms are awarded
+    ("年度安全考评结果出炉", "考评结果显示，邮政、顺丰、京东三家企业分拨中心得分位列前三，被评为“安全生产示范分拨中心”并获授牌。",
+     "sf"),
     # the year a courier joined the firm he still works for: no former employer
     ("修理队里的快递员", "队长刘师傅2018年加入京东做快递员后，发现不少独居老人家里的电器坏了没人修，便利用休息时间"
      "组建了义务维修队，两年来上门维修300多次。", "jd"),
