@@ -2,11 +2,13 @@
 firm, recognised from the words around them (pure functions over the normalised text; the
 companies module gives each mention's sentence and list bounds).
 
-- related: in the web page's list of other articles below the text (models.article.related_start)
+- related: in the web page's list of other articles below the text (models.article.related_start),
+  or all of a record whose title is such a list's label
 - credit: in a byline, a photo credit or an author's note (通讯员 王某（市邮政分公司）, 圆通速递供图)
 - recipient: in the addressees of a notice or a letter (主送：…, 全市邮政、顺丰等各寄递企业：)
 - former: a person's former employer (曾在顺丰做过快递员, 京东物流原区域负责人)
-- comparison: a yardstick (比顺丰还快, 跟京东差不多, 像顺丰这样的企业, 借鉴菜鸟、京东等企业的做法)
+- comparison: a yardstick or a ranking (比顺丰还快, 跟京东差不多, 像顺丰这样的企业, 借鉴菜鸟、京东等企业的
+  做法, 对标京东, 顺丰、京东位列前三, unless the ranking ends in an award)
 - landmark: a building that says where something happened (邮政大楼对面的路口)
 - policy: an example of the kind of firm a plan means to support (将…支持邮政、顺丰等企业布局…)
 - case: in a fraud story, the carrier of a parcel with nobody of the firm acting in the sentence
@@ -46,10 +48,10 @@ LIKE_BEFORE = re.compile(r"(?:像|如同|好比|跟|和|与|同)$")
 LIKE_AFTER = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:这样|那样|一样|差不多|相当|相似|类似|相近|持平)")
 LANDMARK_AFTER = re.compile(r"[\u4e00-\u9fff]{0,2}?(?:大楼|大厦)(?:的)?(?:对面|斜对面|旁边?|附近|门前|门口|东侧|西侧|南侧|北侧|一带)")
 EMULATE_BEFORE = re.compile(r"(?:借鉴|学习|参照|对标|效仿|看齐)[^，。；！？\n]{0,6}$")
+EMULATE_AFTER = re.compile(r"[^，。；！？\n]{0,8}?(?:的)?(?:做法|经验|模式|思路|标准)")
 AWARDED = re.compile(r"评为|获评|授牌|表彰|荣获|颁发|授予|命名为")     # a ranking that ends in an award: they are awarded
 BENCHMARK = re.compile(r"(?:对标|效仿|比肩|赶超|媲美)$")
 RANKED = re.compile(r"[^，。；！？\n]{0,12}?(?:位居|位列|名列|排名|排在|跻身)(?:全国|行业|全市|全省)?(?:前|第|榜首|首位|三甲)")
-EMULATE_AFTER = re.compile(r"[^，。；！？\n]{0,8}?(?:的)?(?:做法|经验|模式|思路|标准)")
 SUPPORT_VERB = re.compile(r"(?:鼓励|引导|支持|推动|吸引|扶持|培育|助推|引进|招引|引入)[^，。；！？\n]{0,12}$")
 REALISED = re.compile(r"已(?:经)?(?:开通|建成|落地|投用|投入|入驻|运营|开展|完成|签约)|累计")
 PLAN_WORDS = re.compile(r"将|拟|计划|规划|力争|争取|下一步|今后|未来|方案|意见|措施|政策")
@@ -77,7 +79,7 @@ class Around:
     last: int                      # where that list ends
     grouped: bool                  # the list is followed by 等…企业 (firms of a kind)
     line_start: int
-    line_no: int                   # 0: the text's first line (the title excluded)
+    line_no: int                   # 0: the text's first line; -1: the title
 
 
 def mention_aside(text: str, start: int, end: int, around: Around, related: int, fraud_story: bool) -> str:
