@@ -54,6 +54,7 @@ STRICT_MAX_LEN = 2            # Han aliases this short must coincide with word b
 # Cues of the mentions that do not concern a firm (GUIDE.md): a brand a fraudster pretends to be,
 # a payment or merchant label, a market statistic or comparison, a source or contact line.
 IMPERSONATED = re.compile(r"(?:冒充|假冒|仿冒|冒用|冒名|自称|伪装成?|假扮|谎称|假的|所谓)[^。！？\n，]{0,6}$")
+ANNOUNCES = re.compile(r"[^，。；！？\n]{0,4}?(?:也|均|同时|分别|先后)?(?:发布|披露|公布|公告|宣布)")   # their own figures
 PAYMENT = re.compile(r"(?:的)?(?:白条|支付|金融|商城|自营|购买|下单|包邮|钱包|会员|购物|网购|店铺|旗舰店|APP|App|app)")
 STATISTIC = re.compile(r"业务量|市场份额|占比|同比|排名|营收|营业收入|净利润|市值|单票|件量|亿件|份额|股价")
 COMPARISON = re.compile(r"(?:相比|相较|比起|不同于|同行|对手|竞争|超过|落后于|仅次于)[^。！？\n]{0,12}$")
@@ -472,7 +473,8 @@ def _cue(text: str, start: int, end: int, ctx: "_Context") -> str:
     line_start = text.rfind("\n", 0, start) + 1
     if SOURCE_LINE.match(text, line_start) and start - line_start < 40:
         return "source_line"
-    if STATISTIC.search(text, begin, stop) and _firms_in(ctx, begin, stop) >= 2:
+    if STATISTIC.search(text, begin, stop) and _firms_in(ctx, begin, stop) >= 2 \
+            and not ANNOUNCES.match(text, _list_end(text, end, ctx.finishes)[0]):
         return "statistic"
     return ""
 

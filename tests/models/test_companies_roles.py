@@ -250,3 +250,9 @@ def test_a_firms_own_results_are_its_news_but_a_market_statistic_is_not(full):
     market = full.tag("10月全国快递业务量增长18%", "国家邮政局数据显示，10月全国快递业务量完成165亿件，同比增长18%。"
                       "从市场份额看，中通、圆通、韵达、申通位居前列，合计占比超过六成。")
     assert market.selected_companies == ()
+
+
+def test_firms_announcing_their_own_figures_in_one_sentence_are_no_market_statistic(full):
+    results = full.tag("", "韵达发布11月经营简报\n韵达股份发布公告称，11月快递服务业务收入45亿元，同比增长8%。同日，申通快递、"
+                       "圆通速递也披露了11月经营数据，业务量均实现两位数增长。")
+    assert {"yunda", "sto", "yto"} <= set(results.selected_companies)
