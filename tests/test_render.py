@@ -61,3 +61,11 @@ def test_plain_stderr_writes_what_richs_console_writes_off_a_terminal(capsys, mo
     assert capsys.readouterr().err == "two parts\n"
     monkeypatch.setenv("FORCE_COLOR", "1")
     assert not PlainStderr.fits()
+
+
+def test_show_names_every_reason_a_mention_is_set_aside():
+    from jianbao.render import ASIDE, _aside
+    from models.aside import SET_ASIDE
+
+    assert set(ASIDE) == set(SET_ASIDE)
+    assert _aside({"aside": "former"}) == ": a former employer" and _aside({"aside": None}) == ""
