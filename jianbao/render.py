@@ -140,7 +140,7 @@ ASIDE = {"related": "in the page's list of other articles", "credit": "a byline 
 
 
 def _aside(mention: dict) -> str:
-    """Why a passing mention was set aside, for `show` (models.companies.SET_ASIDE)."""
+    """Why a passing mention was set aside, for `show` (models.aside.SET_ASIDE)."""
     aside = mention.get("aside")
     return f": {ASIDE.get(aside, aside)}" if aside else ""
 
